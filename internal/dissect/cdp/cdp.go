@@ -129,20 +129,20 @@ func (d *dissector) seen(key, value string) bool {
 func (d *dissector) tlv(typ uint16, v []byte, off int) error {
 	switch typ {
 	case tlvDeviceID:
-		d.emit(dissect.KeyHostname, text(v))
+		d.emit(dissect.KeyHostname, dissect.Text(v))
 	case tlvAddresses, tlvMgmtAddrs:
 		return d.addresses(v, off)
 	case tlvPortID:
-		d.emit(KeyPortID, text(v))
+		d.emit(KeyPortID, dissect.Text(v))
 	case tlvCaps:
 		return d.capabilities(v, off)
 	case tlvSoftware:
-		d.emit(dissect.KeyDescription, text(v))
-		d.emit(dissect.KeySoftware, text(versionLine(v)))
+		d.emit(dissect.KeyDescription, dissect.Text(v))
+		d.emit(dissect.KeySoftware, dissect.Text(versionLine(v)))
 	case tlvPlatform:
-		d.emit(dissect.KeyModel, text(v))
+		d.emit(dissect.KeyModel, dissect.Text(v))
 	case tlvVTPDomain:
-		d.emit(KeyVTPDomain, text(v))
+		d.emit(KeyVTPDomain, dissect.Text(v))
 	case tlvNativeVLAN:
 		return d.nativeVLAN(v, off)
 	case tlvDuplex:
@@ -150,7 +150,7 @@ func (d *dissector) tlv(typ uint16, v []byte, off int) error {
 	case tlvVoiceVLAN:
 		return d.voiceVLAN(v, off)
 	case tlvSystemName:
-		if name := text(v); !d.seen(dissect.KeyHostname, name) {
+		if name := dissect.Text(v); !d.seen(dissect.KeyHostname, name) {
 			d.emit(dissect.KeyHostname, name)
 		}
 	case tlvLocation:
@@ -229,5 +229,5 @@ func (d *dissector) location(v []byte) {
 	if len(v) > 0 && v[0] < 0x20 {
 		v = v[1:]
 	}
-	d.emit(KeyLocation, text(v))
+	d.emit(KeyLocation, dissect.Text(v))
 }

@@ -143,11 +143,11 @@ func (d *dissector) tlv(typ int, v []byte, off int) error {
 	case tlvPortID:
 		return d.portID(v, off)
 	case tlvPortDesc:
-		d.emit(KeyPortDescription, text(v))
+		d.emit(KeyPortDescription, dissect.Text(v))
 	case tlvSystemName:
-		d.emit(dissect.KeyHostname, text(v))
+		d.emit(dissect.KeyHostname, dissect.Text(v))
 	case tlvSystemDesc:
-		d.emit(dissect.KeyDescription, text(v))
+		d.emit(dissect.KeyDescription, dissect.Text(v))
 	case tlvSystemCaps:
 		return d.capabilities(v, off)
 	case tlvMgmtAddress:
@@ -270,7 +270,7 @@ func macOrHex(b []byte) string {
 // textOrHex formats b as text when it is mostly printable, else as hex.
 func textOrHex(b []byte) string {
 	if printable(b) {
-		return text(b)
+		return dissect.Text(b)
 	}
 	return hexString(b)
 }

@@ -32,7 +32,7 @@ func (d *dissector) orgSpecific(v []byte, off int) error {
 		return d.med(sub, body, off)
 	case ouiIANA:
 		if sub == 1 {
-			d.emit(KeyMUDURL, text(body))
+			d.emit(KeyMUDURL, dissect.Text(body))
 		}
 	}
 	return nil
@@ -62,7 +62,7 @@ func (d *dissector) ieee8021(sub byte, b []byte, off int) error {
 			return dissect.Errorf(Source, off, "vlan name tlv: bad name length")
 		}
 		vid := int(binary.BigEndian.Uint16(b))
-		if name := text(b[3 : 3+int(b[2])]); name != "" {
+		if name := dissect.Text(b[3 : 3+int(b[2])]); name != "" {
 			d.emit(KeyVLANName, itoa(vid)+":"+name)
 		}
 	}
@@ -146,7 +146,7 @@ func (d *dissector) med(sub byte, b []byte, off int) error {
 		return d.medPower(b, off)
 	}
 	if int(sub) < len(medInventoryKeys) && medInventoryKeys[sub] != "" {
-		d.emit(medInventoryKeys[sub], text(b))
+		d.emit(medInventoryKeys[sub], dissect.Text(b))
 	}
 	return nil
 }
@@ -282,7 +282,7 @@ func civic(b []byte, off int) (string, error) {
 	}
 	b = b[1 : 1+int(b[0])]
 	parts := make([]string, 0, 4)
-	if cc := text(b[1:3]); cc != "" {
+	if cc := dissect.Text(b[1:3]); cc != "" {
 		parts = append(parts, "country="+cc)
 	}
 	for i := 3; i < len(b); {
@@ -293,7 +293,7 @@ func civic(b []byte, off int) (string, error) {
 		typ, val := b[i], b[i+2:i+2+int(b[i+1])]
 		i += 2 + len(val)
 		if name := civicFields[typ]; name != "" {
-			if s := text(val); s != "" {
+			if s := dissect.Text(val); s != "" {
 				parts = append(parts, name+"="+s)
 			}
 		}

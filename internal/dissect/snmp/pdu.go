@@ -116,15 +116,15 @@ func (d *dissector) value(name []byte, val elem) {
 	switch string(name) {
 	case oidSysDescr:
 		if val.tag == tagOctetString {
-			d.emit(dissect.KeyDescription, text(content), dissect.High)
+			d.emit(dissect.KeyDescription, dissect.Text(content), dissect.High)
 		}
 	case oidSysName:
 		if val.tag == tagOctetString {
-			d.emit(dissect.KeyHostname, text(content), dissect.High)
+			d.emit(dissect.KeyHostname, dissect.Text(content), dissect.High)
 		}
 	case oidSysLocation:
 		if val.tag == tagOctetString {
-			d.emit(KeySysLocation, text(content), dissect.High)
+			d.emit(KeySysLocation, dissect.Text(content), dissect.High)
 		}
 	case oidSysObjectID:
 		if val.tag == tagOID && checkOID(content, val.start) == nil {

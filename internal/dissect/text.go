@@ -1,4 +1,4 @@
-package lldp
+package dissect
 
 import (
 	"strings"
@@ -6,11 +6,11 @@ import (
 	"unicode/utf8"
 )
 
-// text turns a string field into a fact value: NULs and spaces are trimmed
+// Text turns a string field into a fact value: NULs and spaces are trimmed
 // from both ends, each run of whitespace or control bytes (CR, LF, TAB…)
 // becomes one space, and bytes that are not valid, printable UTF-8 become
 // '?'. Plain printable ASCII, the usual case, costs one allocation.
-func text(b []byte) string {
+func Text(b []byte) string {
 	b = trim(b)
 	if plainASCII(b) {
 		return string(b)
@@ -49,7 +49,7 @@ func trim(b []byte) []byte {
 }
 
 // plainASCII reports whether b is printable ASCII with no double spaces,
-// so that text can return it unchanged.
+// so that Text can return it unchanged.
 func plainASCII(b []byte) bool {
 	for i, c := range b {
 		if c < 0x20 || c > 0x7e || (c == ' ' && i > 0 && b[i-1] == ' ') {

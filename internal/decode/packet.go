@@ -35,11 +35,31 @@ const (
 	EtherTypeQinQ = 0x88a8
 	EtherTypeIPv6 = 0x86dd
 	EtherTypeLLDP = 0x88cc
+	// EtherTypeQinQOld is the pre-standard service tag some switches still
+	// send; it is decoded like EtherTypeQinQ.
+	EtherTypeQinQOld = 0x9100
 
 	ProtoICMP   = 1
 	ProtoTCP    = 6
 	ProtoUDP    = 17
 	ProtoICMPv6 = 58
+
+	// IPv6 extension headers the decoder skips, and No Next Header.
+	ProtoHopByHop = 0
+	ProtoRouting  = 43
+	ProtoFragment = 44
+	ProtoAH       = 51
+	ProtoNoNext   = 59
+	ProtoDstOpts  = 60
+)
+
+// ICMPv6 neighbour discovery message types (RFC 4861).
+const (
+	ICMPv6RouterSolicit   = 133
+	ICMPv6RouterAdvert    = 134
+	ICMPv6NeighborSolicit = 135
+	ICMPv6NeighborAdvert  = 136
+	ICMPv6Redirect        = 137
 )
 
 // TCP flag bits, as in the TCP header's flags byte.
@@ -67,13 +87,16 @@ const (
 type Packet struct {
 	Layer Layer // the deepest layer fully decoded
 
-	// Link layer.
-	HasMAC    bool      // SrcMAC/DstMAC are known (Ethernet; SLL when the address is 6 bytes)
-	SrcMAC    [6]byte   // SLL gives only the source
-	DstMAC    [6]byte   //
-	EtherType uint16    // after VLAN tags; 0 for 802.3 frames without SNAP
+	// Link layer. EtherType is the one after VLAN tags; it is 0 for an
+	// 802.3 frame unless SNAP with OUI 000000 carries one, and Decode sets
+	// EtherTypeIPv4 or EtherTypeIPv6 for raw IP and loopback links.
+	HasMAC    bool      // SrcMAC is known (Ethernet; SLL/SLL2 when the address is 6 bytes)
+	HasDstMAC bool      // DstMAC is known too (Ethernet only: SLL gives only the source)
+	SrcMAC    [6]byte   //
+	DstMAC    [6]byte   // zero unless HasDstMAC
+	EtherType uint16    //
 	VLANs     [2]uint16 // outer first; only the first NumVLAN are set
-	NumVLAN   uint8
+	NumVLAN   uint8     // at most 2: further tags are skipped
 	// LLC is set for an IEEE 802.3 frame (length instead of EtherType).
 	LLC struct {
 		Present    bool
@@ -102,6 +125,10 @@ type Packet struct {
 	Fragment       bool
 	FragmentOffset uint16 // in bytes
 	IPLength       int    // total length of the IP packet as its header states
+	// L3Payload is what follows the IP header and any IPv6 extension
+	// headers, cut to the IP length: the L4 header and data, or the data
+	// of a later fragment, or a protocol Decode does not parse (GRE, IGMP…).
+	L3Payload []byte
 
 	// Transport layer.
 	SrcPort, DstPort uint16
@@ -132,11 +159,13 @@ type Packet struct {
 
 // Decode errors. They are sentinels so that decoding allocates nothing;
 // the caller adds the frame number and offset.
+// They are declared as error, not decodeError, so that returning one does
+// not convert (and allocate) on every call.
 var (
-	ErrTruncated = decodeError("frame ends inside a header")
-	ErrLinkType  = decodeError("unsupported link type")
-	ErrMalformed = decodeError("malformed header")
-	ErrNotIP     = decodeError("not an IP packet")
+	ErrTruncated error = decodeError("frame ends inside a header")
+	ErrLinkType  error = decodeError("unsupported link type")
+	ErrMalformed error = decodeError("malformed header")
+	ErrNotIP     error = decodeError("not an IP packet")
 )
 
 type decodeError string

@@ -43,11 +43,13 @@ type Reader struct {
 	format format
 	file   *os.File // closed by Close; nil for standard input or NewReader
 	gz     *gzip.Reader
-	src    *countingReader
-	br     *bufio.Reader // the decompressed stream
-	big    []byte        // holds records larger than br's buffer
-	off    int64         // bytes of the decompressed stream consumed
-	done   bool          // a fatal error was returned; Next reports io.EOF
+	src    *countingReader // nil when reading a mapped file
+	mem    *memSource      // the mapped file, when there is one
+	unmap  func()          // releases the mapping; nil without one
+	br     source          // the decompressed stream
+	big    []byte          // holds records larger than br's buffer
+	off    int64           // bytes of the decompressed stream consumed
+	done   bool            // a fatal error was returned; Next reports io.EOF
 
 	order order // byte order of the pcap file or the current pcapng section
 
@@ -82,6 +84,9 @@ func Open(path string) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open capture: %w", err)
 	}
+	if r, err, ok := openMapped(f, path); ok {
+		return r, err
+	}
 	r, err := NewReader(f, path)
 	if err != nil {
 		f.Close()
@@ -89,6 +94,27 @@ func Open(path string) (*Reader, error) {
 	}
 	r.file = f
 	return r, nil
+}
+
+// openMapped reads f through a read-only mapping when it is a regular,
+// uncompressed capture: packets are then slices of the mapping and no byte
+// is copied. ok is false when f should be read through a buffer instead.
+func openMapped(f *os.File, path string) (r *Reader, err error, ok bool) {
+	data, unmap := mapFile(f)
+	if data == nil {
+		return nil, nil, false
+	}
+	if len(data) >= 2 && binary.BigEndian.Uint16(data) == magicGzip {
+		unmap()
+		return nil, nil, false
+	}
+	mem := &memSource{data: data}
+	r = &Reader{name: path, mem: mem, br: mem, unmap: unmap, file: f}
+	if err := r.sniff(); err != nil {
+		r.Close()
+		return nil, err, true
+	}
+	return r, nil, true
 }
 
 // NewReader sniffs the format of r and returns a reader positioned at the
@@ -157,6 +183,10 @@ func (r *Reader) Close() error {
 	if r.gz != nil {
 		r.gz.Close()
 	}
+	if r.unmap != nil {
+		r.unmap()
+		r.unmap, r.mem, r.br = nil, nil, nil
+	}
 	if r.file == nil {
 		return nil
 	}
@@ -182,7 +212,20 @@ func (r *Reader) Format() string {
 // have been read so far, for a progress bar. Because input is buffered it
 // runs ahead of the packets returned by at most one buffer (1 MiB). It is
 // safe to call from any goroutine.
-func (r *Reader) BytesRead() int64 { return r.src.n.Load() }
+func (r *Reader) BytesRead() int64 {
+	if r.src == nil {
+		if m := r.mem; m != nil {
+			return m.pos.Load()
+		}
+		return 0
+	}
+	return r.src.n.Load()
+}
+
+// Stable reports whether the Data of the packets returned stays valid
+// after the next call to Next, until Close: true when the capture is read
+// from a mapping, so that a caller may keep packets without copying them.
+func (r *Reader) Stable() bool { return r.mem != nil }
 
 // Next fills p with the next packet. It returns io.EOF at a clean end of
 // input. On a problem in the file it returns an *Error; if the error's

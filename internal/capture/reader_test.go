@@ -602,3 +602,57 @@ func TestOpenStdin(t *testing.T) {
 		t.Errorf("Close: %v", err)
 	}
 }
+
+// TestOpenMapped checks that a regular file is read through a mapping,
+// with packets that stay valid after later calls to Next, and that the
+// packets are those a buffered read gives.
+func TestOpenMapped(t *testing.T) {
+	path := filepath.Join("testdata", "pcap", "pcap_test_loopback.pcap")
+	mapped, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mapped.Close()
+	if !mapped.Stable() {
+		t.Skip("this system does not map files")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buffered, err := NewReader(bytes.NewReader(data), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if buffered.Stable() {
+		t.Error("a buffered reader says its packets are stable")
+	}
+	var kept [][]byte
+	for {
+		var p, q Packet
+		err := mapped.Next(&p)
+		err2 := buffered.Next(&q)
+		if err != err2 {
+			t.Fatalf("mapped read gave %v, buffered %v", err, err2)
+		}
+		if err == io.EOF {
+			break
+		}
+		if !bytes.Equal(p.Data, q.Data) || p.Time != q.Time || p.Offset != q.Offset {
+			t.Fatalf("packet at %d differs between mapped and buffered reads", p.Offset)
+		}
+		kept = append(kept, p.Data)
+	}
+	if mapped.BytesRead() != int64(len(data)) {
+		t.Errorf("BytesRead %d at the end, want %d", mapped.BytesRead(), len(data))
+	}
+	// Packets kept from a stable reader are still intact at the end.
+	again, _ := NewReader(bytes.NewReader(data), path)
+	for i, k := range kept {
+		var q Packet
+		again.Next(&q)
+		if !bytes.Equal(k, q.Data) {
+			t.Fatalf("kept packet %d changed", i)
+		}
+	}
+}

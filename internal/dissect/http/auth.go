@@ -4,20 +4,11 @@ import (
 	"encoding/base64"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/creds"
 )
 
 // maxToken is the longest Basic token decoded, bytes of base64.
 const maxToken = 256
-
-// fallbackDefaults are the logins checked while DefaultCreds is nil: user
-// and password pairs that ship as factory defaults on many devices.
-var fallbackDefaults = [...]struct{ user, password string }{
-	{"admin", "admin"}, {"admin", "password"}, {"admin", "1234"},
-	{"admin", "12345"}, {"admin", ""}, {"root", "root"}, {"root", ""},
-	{"root", "toor"}, {"user", "user"}, {"guest", "guest"},
-	{"service", "service"}, {"support", "support"},
-	{"administrator", "administrator"}, {"operator", "operator"},
-}
 
 // authorization reads an Authorization value. A Basic login is a cleartext
 // login; its credentials are decoded here, compared with the defaults and
@@ -68,21 +59,14 @@ func basicDefault(token []byte) (account string, ok bool) {
 	return isDefault(plain[:colon], plain[colon+1:])
 }
 
-// isDefault checks one login against DefaultCreds or the fallback list.
+// isDefault checks one login against the published default credentials.
+// The account is reported as "yes" when its name is not a well-known one.
 func isDefault(user, password []byte) (account string, ok bool) {
-	if DefaultCreds != nil {
-		account, ok = DefaultCreds(source, string(user), string(password))
-		if ok && account == "" {
-			account = "yes"
-		}
-		return account, ok
+	account, ok = creds.IsDefault(string(user), string(password))
+	if ok && account == "" {
+		account = "yes"
 	}
-	for _, d := range fallbackDefaults {
-		if string(user) == d.user && string(password) == d.password {
-			return d.user, true
-		}
-	}
-	return "", false
+	return account, ok
 }
 
 // challenges reads a WWW-Authenticate value, which holds one or more

@@ -50,12 +50,6 @@ const (
 	maxFacts      = 32           // facts per stream, against a flood of distinct values
 )
 
-// DefaultCreds, when set, reports whether user and password are a well-known
-// default login for service ("http" here), and the account name to report.
-// The lead wires it to the shared credentials list; while it is nil a small
-// built-in list is used.
-var DefaultCreds func(service, user, password string) (account string, ok bool)
-
 // request is what a response needs to know about the request it answers.
 type request struct {
 	head    bool   // HEAD: the response carries no body

@@ -230,33 +230,6 @@ func TestDissectCases(t *testing.T) {
 	}
 }
 
-// TestDefaultCredsHook checks that DefaultCreds, when set, replaces the
-// built-in list and that an empty account is reported as "yes".
-func TestDefaultCredsHook(t *testing.T) {
-	var gotService, gotUser string
-	DefaultCreds = func(service, user, password string) (string, bool) {
-		gotService, gotUser = service, user
-		return "", user == "jane" && password == "s3cret!"
-	}
-	defer func() { DefaultCreds = nil }()
-
-	req := crlf("GET / HTTP/1.1\nAuthorization: Basic amFuZTpzM2NyZXQh\n\n")
-	got, err := Dissect(testCtx, req, nil, nil)
-	if err != nil {
-		t.Fatalf("Dissect error: %v", err)
-	}
-	want := []dissect.Fact{
-		fact(client, dissect.KeyCleartextLogin, "http-basic", dissect.High),
-		fact(server, dissect.KeyDefaultCreds, "yes", dissect.Medium),
-	}
-	if diff := cmp.Diff(want, got, equateAddr); diff != "" {
-		t.Errorf("facts mismatch (-want +got):\n%s", diff)
-	}
-	if gotService != "http" || gotUser != "jane" {
-		t.Errorf("DefaultCreds called with (%q, %q), want (\"http\", \"jane\")", gotService, gotUser)
-	}
-}
-
 // TestDissectMalformed checks that broken input yields the facts before the
 // break and an error saying where.
 func TestDissectMalformed(t *testing.T) {

@@ -1,0 +1,308 @@
+package fingerprint
+
+import (
+	"strings"
+
+	"github.com/wardhq/ward/internal/dissect"
+)
+
+// Attr is one fact as the inventory holds it.
+type Attr struct {
+	Source, Key, Value string
+	Confidence         dissect.Confidence
+}
+
+// Guess is a derived value and why.
+type Guess struct {
+	Value      string
+	Confidence dissect.Confidence
+	Rule       string   // id of the rule that set it, or "oui"
+	Because    []string // the facts that fired the rule, as "source key=value"
+}
+
+// Identity is what the rules make of one device. A zero Guess means nothing
+// fired for that attribute.
+type Identity struct {
+	Vendor, Model, Category, OS, Software Guess
+
+	Randomised bool // the MAC is locally administered, likely randomised
+}
+
+// RuleOUI names the vendor guess taken from the MAC registry.
+const RuleOUI = "oui"
+
+// SourceOUI is the Source of the facts Identify adds from the MAC registry
+// before it runs the rules: Key "vendor" (the short vendor name) and Key
+// "org" (the organisation as registered). Rules can match on them.
+const SourceOUI = "oui"
+
+// maxBecause caps the length of a fact value quoted in Guess.Because.
+const maxBecause = 120
+
+// Identify derives a device's identity from its MAC (zero when unknown) and
+// its facts with the built-in rule pack. See RulePack.Identify.
+func Identify(mac dissect.MAC, attrs []Attr) Identity {
+	p, err := Rules()
+	if err != nil {
+		p = emptyPack
+	}
+	return p.Identify(mac, attrs)
+}
+
+var emptyPack = &RulePack{byKey: map[string][]int{}, known: map[Category]bool{}}
+
+// Identify derives a device's identity from its MAC (zero when unknown) and
+// its facts. Among rules that set the same attribute, the highest
+// confidence wins, and on a tie the earlier rule. The vendor falls back to
+// the MAC registry's (rule "oui", confidence dissect.Medium) when no rule
+// names one with more confidence; a rule at Medium or above beats it.
+// Vendor values are normalised to short names ("Koninklijke Philips N.V." →
+// "Philips").
+func (p *RulePack) Identify(mac dissect.MAC, attrs []Attr) Identity {
+	e := evaluator{pack: p, facts: facts{attrs: attrs}}
+	e.addOUI(mac)
+	e.run(nil)
+	e.ouiFallback()
+	return Identity{
+		Vendor:     e.best[attrVendor].guess,
+		Model:      e.best[attrModel].guess,
+		Category:   e.best[attrCategory].guess,
+		OS:         e.best[attrOS].guess,
+		Software:   e.best[attrSoftware].guess,
+		Randomised: !mac.IsZero() && LocallyAdministered(mac),
+	}
+}
+
+// facts is the device's attributes followed by up to two from the registry,
+// without copying attrs.
+type facts struct {
+	attrs []Attr
+	extra [2]Attr
+	n     int // extras in use
+}
+
+func (f *facts) len() int { return len(f.attrs) + f.n }
+
+func (f *facts) at(i int) *Attr {
+	if i < len(f.attrs) {
+		return &f.attrs[i]
+	}
+	return &f.extra[i-len(f.attrs)]
+}
+
+// candidate is the best guess so far for one attribute; order is the index
+// of its rule (len(rules) for the registry fallback).
+type candidate struct {
+	guess Guess
+	order int
+	set   bool
+}
+
+type evaluator struct {
+	pack   *RulePack
+	facts  facts
+	oui    OUI
+	hasOUI bool
+	best   [numAttrs]candidate
+}
+
+func (e *evaluator) addOUI(mac dissect.MAC) {
+	if mac.IsZero() {
+		return
+	}
+	o, ok := LookupMAC(mac)
+	if !ok {
+		return
+	}
+	e.oui, e.hasOUI = o, true
+	e.facts.extra[0] = Attr{Source: SourceOUI, Key: "vendor", Value: o.Vendor, Confidence: dissect.Medium}
+	e.facts.extra[1] = Attr{Source: SourceOUI, Key: "org", Value: o.Org, Confidence: dissect.Medium}
+	e.facts.n = 2
+}
+
+// run evaluates every rule indexed under each fact's key. fired, when not
+// nil, is told the index of every rule that fires (for tests).
+func (e *evaluator) run(fired func(int)) {
+	for i := 0; i < e.facts.len(); i++ {
+		f := e.facts.at(i)
+		for _, ri := range e.pack.byKey[f.Key] {
+			r := &e.pack.rules[ri]
+			if !r.When[0].matches(f) {
+				continue
+			}
+			if !e.matchRest(r) {
+				continue
+			}
+			if fired != nil {
+				fired(ri)
+			}
+			e.fire(r, ri, i)
+		}
+	}
+}
+
+// matchRest reports whether every condition after the first matches some
+// fact.
+func (e *evaluator) matchRest(r *Rule) bool {
+	for ci := 1; ci < len(r.When); ci++ {
+		if e.find(&r.When[ci]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// find returns the index of the first fact c matches, or -1.
+func (e *evaluator) find(c *Condition) int {
+	for i := 0; i < e.facts.len(); i++ {
+		if c.matches(e.facts.at(i)) {
+			return i
+		}
+	}
+	return -1
+}
+
+// beats reports whether a guess of confidence conf from the rule at order
+// would replace the current candidate.
+func (c *candidate) beats(conf dissect.Confidence, order int) bool {
+	if !c.set {
+		return true
+	}
+	return conf > c.guess.Confidence || conf == c.guess.Confidence && order < c.order
+}
+
+// fire offers the rule's values, built only where they would win. first is
+// the fact that matched the rule's first condition.
+func (e *evaluator) fire(r *Rule, order, first int) {
+	var because []string
+	for a := 0; a < numAttrs; a++ {
+		if r.set[a] == "" || !e.best[a].beats(r.Confidence, order) {
+			continue
+		}
+		v := e.expand(r, a, first)
+		if v == "" {
+			continue
+		}
+		if a == attrVendor {
+			v = normaliseVendor(v)
+		}
+		if because == nil {
+			because = e.because(r, first)
+		}
+		e.best[a] = candidate{
+			guess: Guess{Value: v, Confidence: r.Confidence, Rule: r.ID, Because: because},
+			order: order, set: true,
+		}
+	}
+}
+
+// expand fills the template of attribute a from the groups of the rule's
+// regex condition.
+func (e *evaluator) expand(r *Rule, a, first int) string {
+	tmpl := r.set[a]
+	if r.regex < 0 || !strings.Contains(tmpl, "$") {
+		return tmpl
+	}
+	c := &r.When[r.regex]
+	fi := first
+	if r.regex != 0 {
+		fi = e.find(c)
+	}
+	val := e.facts.at(fi).Value
+	m := c.re.FindStringSubmatchIndex(val)
+	if m == nil {
+		return ""
+	}
+	out := c.re.ExpandString(nil, tmpl, val, m)
+	return strings.Join(strings.Fields(string(out)), " ")
+}
+
+// because lists the facts that satisfied each condition of the rule.
+func (e *evaluator) because(r *Rule, first int) []string {
+	out := make([]string, 0, len(r.When))
+	for ci := range r.When {
+		fi := first
+		if ci > 0 {
+			fi = e.find(&r.When[ci])
+		}
+		f := e.facts.at(fi)
+		v := f.Value
+		if len(v) > maxBecause {
+			v = v[:maxBecause] + "…"
+		}
+		out = append(out, f.Source+" "+f.Key+"="+v)
+	}
+	return out
+}
+
+// ouiFallback offers the registry's vendor at Medium confidence, after
+// every rule.
+func (e *evaluator) ouiFallback() {
+	if !e.hasOUI || skipVendor(e.oui.Org) {
+		return
+	}
+	order := len(e.pack.rules)
+	if !e.best[attrVendor].beats(dissect.Medium, order) {
+		return
+	}
+	e.best[attrVendor] = candidate{
+		guess: Guess{
+			Value: e.oui.Vendor, Confidence: dissect.Medium, Rule: RuleOUI,
+			Because: []string{SourceOUI + " org=" + e.oui.Org},
+		},
+		order: order, set: true,
+	}
+}
+
+// matches reports whether fact f passes c.
+func (c *Condition) matches(f *Attr) bool {
+	if !containsString(c.Keys, f.Key) {
+		return false
+	}
+	if len(c.Sources) > 0 && !containsFold(c.Sources, f.Source) {
+		return false
+	}
+	return c.test(f.Value)
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if equalFoldASCII(s, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// test applies the condition's comparison to a value; the strings are
+// lower case, so only the value needs folding.
+func (c *Condition) test(v string) bool {
+	switch c.Op {
+	case OpRegex:
+		return c.re.MatchString(v)
+	case OpEquals:
+		return containsFold(c.Values, v)
+	case OpPrefix:
+		for _, p := range c.Values {
+			if len(v) >= len(p) && equalFoldASCII(v[:len(p)], p) {
+				return true
+			}
+		}
+	case OpContains:
+		for _, p := range c.Values {
+			if indexFoldASCII(v, p) >= 0 {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,38 @@
+// Command ward finds, identifies and watches the devices on a hospital's
+// network. Run "ward help" for its subcommands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitCode reports err on stderr and maps it to the process's exit code:
+// 0 success, 2 a usage error, 1 anything else.
+func exitCode(err error, stderr *os.File) int {
+	if err == nil {
+		return 0
+	}
+	var u *usageError
+	if errors.As(err, &u) {
+		fmt.Fprintf(stderr, "ward: %v\n", err)
+		if u.help != "" {
+			fmt.Fprintf(stderr, "run 'ward help %s' for usage\n", u.help)
+		}
+		return 2
+	}
+	if !errors.Is(err, errSilent) {
+		fmt.Fprintf(stderr, "ward: %v\n", err)
+	}
+	return 1
+}

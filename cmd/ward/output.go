@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wardhq/ward/internal/decode"
+	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/inventory"
+	"github.com/wardhq/ward/internal/observe"
+)
+
+// report is what analyze prints.
+type report struct {
+	inv   *inventory.Inventory
+	res   *observe.Result
+	flows bool
+}
+
+// writer renders a report in one format.
+type writer interface {
+	write(w io.Writer, r report) error
+}
+
+func newWriter(format string) (writer, error) {
+	switch format {
+	case "table":
+		return tableWriter{}, nil
+	case "json":
+		return jsonWriter{}, nil
+	case "csv":
+		return csvWriter{}, nil
+	}
+	return nil, fmt.Errorf("unknown -format %q: want table, json or csv", format)
+}
+
+// flowRecord is a flow in the output, with the devices at either end.
+type flowRecord struct {
+	Src        string    `json:"src"`
+	Dst        string    `json:"dst"`
+	SrcDevice  string    `json:"src_device,omitempty"`
+	DstDevice  string    `json:"dst_device,omitempty"`
+	Proto      string    `json:"proto"`
+	DstPort    uint16    `json:"dst_port"`
+	VLAN       uint16    `json:"vlan,omitempty"`
+	App        string    `json:"app,omitempty"`
+	Packets    uint64    `json:"packets"`
+	Bytes      uint64    `json:"bytes"`
+	PacketsRev uint64    `json:"packets_reply"`
+	BytesRev   uint64    `json:"bytes_reply"`
+	FirstSeen  time.Time `json:"first_seen"`
+	LastSeen   time.Time `json:"last_seen"`
+}
+
+func flowRecords(r report) []flowRecord {
+	out := make([]flowRecord, 0, len(r.res.Flows))
+	for _, f := range r.res.Flows {
+		fr := flowRecord{
+			Src: f.Src.String(), Dst: f.Dst.String(), Proto: protoName(f.Proto),
+			DstPort: f.DstPort, VLAN: f.VLAN, App: f.App,
+			Packets: f.Packets, Bytes: f.Bytes, PacketsRev: f.PacketsRev, BytesRev: f.BytesRev,
+			FirstSeen: f.First, LastSeen: f.Last,
+		}
+		if d := r.inv.Resolve(endpoint(f.SrcMAC, f.Src), f.First); d != nil {
+			fr.SrcDevice = d.ID
+		}
+		if d := r.inv.Resolve(endpoint(f.DstMAC, f.Dst), f.First); d != nil {
+			fr.DstDevice = d.ID
+		}
+		out = append(out, fr)
+	}
+	return out
+}
+
+func protoName(p uint8) string {
+	switch p {
+	case decode.ProtoTCP:
+		return "tcp"
+	case decode.ProtoUDP:
+		return "udp"
+	case decode.ProtoICMP:
+		return "icmp"
+	case decode.ProtoICMPv6:
+		return "icmpv6"
+	}
+	return strconv.Itoa(int(p))
+}
+
+// summary is the JSON output's account of what was read.
+type summary struct {
+	Files      int       `json:"files"`
+	Packets    uint64    `json:"packets"`
+	Bytes      uint64    `json:"bytes"`
+	Truncated  uint64    `json:"truncated_frames"`
+	Undecoded  uint64    `json:"undecoded_frames"`
+	Streams    uint64    `json:"tcp_connections"`
+	FirstSeen  time.Time `json:"first_seen"`
+	LastSeen   time.Time `json:"last_seen"`
+	Devices    int       `json:"devices"`
+	FileErrors []string  `json:"file_errors,omitempty"`
+}
+
+type jsonWriter struct{}
+
+// write streams the document one device and one flow at a time, so that
+// the whole output is never held in memory. It is indented as
+// json.MarshalIndent would indent it.
+func (jsonWriter) write(w io.Writer, r report) error {
+	bw := bufio.NewWriterSize(w, 256<<10)
+	var buf, ind bytes.Buffer
+	item := func(v any, last bool) error {
+		buf.Reset()
+		ind.Reset()
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		if err := json.Indent(&ind, bytes.TrimRight(buf.Bytes(), "\n"), "    ", "  "); err != nil {
+			return err
+		}
+		bw.WriteString("    ")
+		bw.Write(ind.Bytes())
+		if !last {
+			bw.WriteByte(',')
+		}
+		return bw.WriteByte('\n')
+	}
+	list := func(name string, n int, at func(int) any) error {
+		fmt.Fprintf(bw, "  %q: [", name)
+		if n == 0 {
+			bw.WriteString("],\n")
+			return nil
+		}
+		bw.WriteByte('\n')
+		for i := range n {
+			if err := item(at(i), i == n-1); err != nil {
+				return err
+			}
+		}
+		_, err := bw.WriteString("  ],\n")
+		return err
+	}
+	bw.WriteString("{\n")
+	devs := r.inv.Devices
+	if err := list("devices", len(devs), func(i int) any { return devs[i] }); err != nil {
+		return err
+	}
+	if r.flows {
+		flows := flowRecords(r)
+		if err := list("flows", len(flows), func(i int) any { return flows[i] }); err != nil {
+			return err
+		}
+	}
+	sum, err := json.MarshalIndent(summaryOf(r), "  ", "  ")
+	if err != nil {
+		return err
+	}
+	bw.WriteString(`  "summary": `)
+	bw.Write(sum)
+	bw.WriteString("\n}\n")
+	return bw.Flush()
+}
+
+func summaryOf(r report) summary {
+	st := r.res.Stats
+	return summary{Files: st.Files, Packets: st.Packets, Bytes: st.Bytes,
+		Truncated: st.Truncated, Undecoded: st.Undecoded, Streams: st.Streams,
+		FirstSeen: st.First, LastSeen: st.Last, Devices: len(r.inv.Devices),
+		FileErrors: st.FileErrors}
+}
+
+// deviceColumns are the columns of the table and CSV outputs.
+var deviceColumns = []string{"id", "mac", "ips", "vendor", "model", "category", "os",
+	"software", "names", "router", "vlans", "first_seen", "last_seen", "packets_sent",
+	"bytes_sent"}
+
+func deviceRow(d *inventory.Device) []string {
+	vlans := make([]string, len(d.VLANs))
+	for i, v := range d.VLANs {
+		vlans[i] = strconv.Itoa(int(v))
+	}
+	return []string{d.ID, d.MACString, strings.Join(d.IPs, " "), d.Vendor, d.Model,
+		d.Category, d.OS, d.Software, strings.Join(d.Names, " "), strconv.FormatBool(d.Router),
+		strings.Join(vlans, " "), stamp(d.FirstSeen), stamp(d.LastSeen),
+		strconv.FormatUint(d.Packets, 10), strconv.FormatUint(d.Bytes, 10)}
+}
+
+var flowColumns = []string{"src", "dst", "src_device", "dst_device", "proto", "dst_port",
+	"vlan", "app", "packets", "bytes", "packets_reply", "bytes_reply", "first_seen",
+	"last_seen"}
+
+func flowRow(f flowRecord) []string {
+	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
+	return []string{f.Src, f.Dst, f.SrcDevice, f.DstDevice, f.Proto,
+		strconv.Itoa(int(f.DstPort)), strconv.Itoa(int(f.VLAN)), f.App, u(f.Packets),
+		u(f.Bytes), u(f.PacketsRev), u(f.BytesRev), stamp(f.FirstSeen), stamp(f.LastSeen)}
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+type csvWriter struct{}
+
+// write prints the devices as CSV with a header row; with flows, an empty
+// line and then the flows with a header row of their own.
+func (csvWriter) write(w io.Writer, r report) error {
+	cw := csv.NewWriter(w)
+	cw.Write(deviceColumns)
+	for _, d := range r.inv.Devices {
+		cw.Write(deviceRow(d))
+	}
+	cw.Flush()
+	if !r.flows {
+		return cw.Error()
+	}
+	if _, err := io.WriteString(w, "\n"); err != nil {
+		return err
+	}
+	cw.Write(flowColumns)
+	for _, f := range flowRecords(r) {
+		cw.Write(flowRow(f))
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func endpoint(mac dissect.MAC, ip netip.Addr) dissect.Endpoint {
+	return dissect.Endpoint{MAC: mac, IP: ip}
+}

@@ -1,0 +1,107 @@
+// Package inventory turns observations into devices: it resolves which
+// MAC and IP addresses belong to one device, tells routers from the hosts
+// behind them, and merges every fact about a device with its provenance,
+// keeping conflicting values side by side rather than choosing silently.
+package inventory
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/fingerprint"
+)
+
+// Device is one device as the captures show it. Its JSON form is the
+// documented output schema (docs/output.md): change it only compatibly.
+type Device struct {
+	// ID is stable for the same inputs: "mac:" and the MAC for a device on
+	// a captured segment, "ip:" and the address for a host seen only
+	// behind a router.
+	ID  string      `json:"id"`
+	MAC dissect.MAC `json:"-"`
+	// MACString is the MAC in lower case, colon separated; empty for hosts
+	// seen only behind a router.
+	MACString string   `json:"mac,omitempty"`
+	IPs       []string `json:"ips"`
+
+	Vendor   string   `json:"vendor,omitempty"`
+	Model    string   `json:"model,omitempty"`
+	Category string   `json:"category,omitempty"`
+	OS       string   `json:"os,omitempty"`
+	Software string   `json:"software,omitempty"`
+	Names    []string `json:"names"`
+
+	Router        bool      `json:"router"`
+	MACRandomised bool      `json:"mac_randomised"`
+	OUI           *OUI      `json:"oui,omitempty"`
+	VLANs         []uint16  `json:"vlans,omitempty"`
+	FirstSeen     time.Time `json:"first_seen"`
+	LastSeen      time.Time `json:"last_seen"`
+	Packets       uint64    `json:"packets_sent"`
+	Bytes         uint64    `json:"bytes_sent"`
+
+	Identification Identification `json:"identification"`
+	Addresses      []Address      `json:"addresses"`
+	Attributes     []Attribute    `json:"attributes"`
+	Conflicts      []Conflict     `json:"conflicts,omitempty"`
+
+	ips []netip.Addr // the same as IPs, parsed
+}
+
+// OUI is the IEEE registry entry of the device's MAC.
+type OUI struct {
+	Prefix       string `json:"prefix"`
+	Bits         int    `json:"bits"`
+	Organisation string `json:"organisation"`
+}
+
+// Identification explains each derived field of a device.
+type Identification struct {
+	Vendor   *Derivation `json:"vendor,omitempty"`
+	Model    *Derivation `json:"model,omitempty"`
+	Category *Derivation `json:"category,omitempty"`
+	OS       *Derivation `json:"os,omitempty"`
+	Software *Derivation `json:"software,omitempty"`
+}
+
+// Derivation is a derived value with the rule and facts that produced it.
+type Derivation struct {
+	Value      string             `json:"value"`
+	Confidence dissect.Confidence `json:"confidence"`
+	Rule       string             `json:"rule"`
+	Because    []string           `json:"because,omitempty"`
+}
+
+// Address is an IP address the device used, and how that was seen.
+type Address struct {
+	IP        string    `json:"ip"`
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
+	Packets   uint64    `json:"packets"`
+	SeenBy    []string  `json:"seen_by"` // "ip" (source address), "arp", "ndp"
+}
+
+// Attribute is one fact about the device with its provenance.
+type Attribute struct {
+	Key        string             `json:"key"`
+	Value      string             `json:"value"`
+	Source     string             `json:"source"`
+	Confidence dissect.Confidence `json:"confidence"`
+	FirstSeen  time.Time          `json:"first_seen"`
+	LastSeen   time.Time          `json:"last_seen"`
+	Count      uint64             `json:"count"`
+}
+
+// Conflict lists the different values seen for a key that should have one.
+type Conflict struct {
+	Key    string   `json:"key"`
+	Values []string `json:"values"`
+}
+
+func derivation(g fingerprint.Guess) *Derivation {
+	if g.Value == "" {
+		return nil
+	}
+	return &Derivation{Value: g.Value, Confidence: g.Confidence, Rule: g.Rule, Because: g.Because}
+}

@@ -1,0 +1,184 @@
+package observe
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/wardhq/ward/internal/dissect"
+)
+
+// factKey identifies an observation: the same fact from many packets is
+// one observation with a count.
+type factKey struct {
+	who                dissect.Endpoint
+	source, key, value string
+}
+
+type factAgg struct {
+	conf        dissect.Confidence
+	first, last int64 // unix nanoseconds, capture time
+	count       uint64
+}
+
+type bindKey struct {
+	mac  dissect.MAC
+	ip   netip.Addr
+	vlan uint16
+	kind BindingKind
+}
+
+type bindAgg struct {
+	bindKey
+	first, last    int64
+	packets, bytes uint64
+}
+
+type flowAgg struct {
+	key                  FlowKey
+	app                  string
+	packets, bytes       uint64
+	packetsRev, bytesRev uint64
+	first, last          int64
+	srcMAC, dstMAC       dissect.MAC
+	// src and dst cache the bindings of the flow's addresses to the MACs
+	// they were last seen with, so that most packets update a binding
+	// without a map lookup.
+	src, dst *bindAgg
+}
+
+// tables holds one worker's aggregates. It is not safe for concurrent use.
+type tables struct {
+	facts    map[factKey]*factAgg
+	bindings map[bindKey]*bindAgg
+	flows    map[FlowKey]*flowAgg
+}
+
+func newTables() tables {
+	return tables{
+		facts:    make(map[factKey]*factAgg),
+		bindings: make(map[bindKey]*bindAgg),
+		flows:    make(map[FlowKey]*flowAgg),
+	}
+}
+
+func (t *tables) addFact(f *dissect.Fact, ts int64) {
+	k := factKey{who: f.Who, source: f.Source, key: f.Key, value: f.Value}
+	a := t.facts[k]
+	if a == nil {
+		t.facts[k] = &factAgg{conf: f.Confidence, first: ts, last: ts, count: 1}
+		return
+	}
+	a.count++
+	a.conf = max(a.conf, f.Confidence)
+	a.first = min(a.first, ts)
+	a.last = max(a.last, ts)
+}
+
+// bind records that mac was seen with ip and returns the binding.
+func (t *tables) bind(mac dissect.MAC, ip netip.Addr, vlan uint16, kind BindingKind,
+	ts int64, bytes int) *bindAgg {
+	k := bindKey{mac: mac, ip: ip, vlan: vlan, kind: kind}
+	b := t.bindings[k]
+	if b == nil {
+		b = &bindAgg{bindKey: k, first: ts, last: ts}
+		t.bindings[k] = b
+	}
+	b.touch(ts, bytes)
+	return b
+}
+
+func (b *bindAgg) touch(ts int64, bytes int) {
+	b.packets++
+	b.bytes += uint64(bytes)
+	b.first = min(b.first, ts)
+	b.last = max(b.last, ts)
+}
+
+// bindCached updates *cache when it still names mac and vlan, and looks the
+// binding up otherwise.
+func (t *tables) bindCached(cache **bindAgg, mac dissect.MAC, ip netip.Addr, vlan uint16,
+	ts int64, bytes int) {
+	if b := *cache; b != nil && b.mac == mac && b.vlan == vlan {
+		b.touch(ts, bytes)
+		return
+	}
+	*cache = t.bind(mac, ip, vlan, BindIPSource, ts, bytes)
+}
+
+// merge adds o's aggregates into t.
+func (t *tables) merge(o *tables) {
+	for k, b := range o.facts {
+		a := t.facts[k]
+		if a == nil {
+			t.facts[k] = b
+			continue
+		}
+		a.count += b.count
+		a.conf = max(a.conf, b.conf)
+		a.first = min(a.first, b.first)
+		a.last = max(a.last, b.last)
+	}
+	for k, b := range o.bindings {
+		a := t.bindings[k]
+		if a == nil {
+			t.bindings[k] = b
+			continue
+		}
+		a.packets += b.packets
+		a.bytes += b.bytes
+		a.first = min(a.first, b.first)
+		a.last = max(a.last, b.last)
+	}
+	for k, f := range o.flows {
+		a := t.flows[k]
+		if a == nil {
+			t.flows[k] = f
+			continue
+		}
+		a.mergeFrom(f)
+	}
+}
+
+func (a *flowAgg) mergeFrom(f *flowAgg) {
+	a.packets += f.packets
+	a.bytes += f.bytes
+	a.packetsRev += f.packetsRev
+	a.bytesRev += f.bytesRev
+	if a.app == "" {
+		a.app = f.app
+	}
+	if f.last > a.last {
+		a.srcMAC, a.dstMAC = f.srcMAC, f.dstMAC
+	}
+	a.first = min(a.first, f.first)
+	a.last = max(a.last, f.last)
+}
+
+func nsTime(ns int64) time.Time { return time.Unix(0, ns).UTC() }
+
+// result converts the aggregates into a Result's lists (unsorted).
+func (t *tables) result(r *Result) {
+	r.Observations = make([]Observation, 0, len(t.facts))
+	for k, a := range t.facts {
+		r.Observations = append(r.Observations, Observation{
+			Fact: dissect.Fact{Who: k.who, Source: k.source, Key: k.key, Value: k.value,
+				Confidence: a.conf},
+			First: nsTime(a.first), Last: nsTime(a.last), Count: a.count,
+		})
+	}
+	r.Bindings = make([]Binding, 0, len(t.bindings))
+	for _, b := range t.bindings {
+		r.Bindings = append(r.Bindings, Binding{
+			MAC: b.mac, IP: b.ip, VLAN: b.vlan, Kind: b.kind,
+			First: nsTime(b.first), Last: nsTime(b.last), Packets: b.packets, Bytes: b.bytes,
+		})
+	}
+	r.Flows = make([]Flow, 0, len(t.flows))
+	for _, f := range t.flows {
+		r.Flows = append(r.Flows, Flow{
+			FlowKey: f.key, App: f.app, Packets: f.packets, Bytes: f.bytes,
+			PacketsRev: f.packetsRev, BytesRev: f.bytesRev,
+			First: nsTime(f.first), Last: nsTime(f.last), SrcMAC: f.srcMAC, DstMAC: f.dstMAC,
+		})
+	}
+}

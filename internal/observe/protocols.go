@@ -1,0 +1,129 @@
+package observe
+
+import (
+	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/cdp"
+	"github.com/wardhq/ward/internal/dissect/dhcp"
+	"github.com/wardhq/ward/internal/dissect/ftp"
+	"github.com/wardhq/ward/internal/dissect/http"
+	"github.com/wardhq/ward/internal/dissect/lldp"
+	"github.com/wardhq/ward/internal/dissect/smb"
+	"github.com/wardhq/ward/internal/dissect/snmp"
+	"github.com/wardhq/ward/internal/dissect/ssdp"
+	"github.com/wardhq/ward/internal/dissect/ssh"
+	"github.com/wardhq/ward/internal/dissect/syslog"
+	"github.com/wardhq/ward/internal/dissect/telnet"
+	"github.com/wardhq/ward/internal/dissect/tls"
+)
+
+// datagramProto is a dissector of single datagrams.
+type datagramProto struct {
+	name  string
+	ports []uint16 // either end of a UDP datagram; none for L2 protocols
+	fn    dissect.DatagramFunc
+}
+
+// streamProto is a dissector of TCP stream heads.
+type streamProto struct {
+	name   string
+	ports  []uint16 // the server's usual ports
+	detect func(client, server []byte) bool
+	fn     dissect.StreamFunc
+	// weak marks a detector that content alone cannot trust (a greeting
+	// line shared by several protocols); it is used only on its ports.
+	weak bool
+}
+
+var (
+	lldpProto = &datagramProto{name: "lldp", fn: lldp.Dissect}
+	cdpProto  = &datagramProto{name: "cdp", fn: cdp.Dissect}
+)
+
+var datagramProtos = []*datagramProto{
+	{name: "dhcp", ports: []uint16{67, 68}, fn: dhcp.DissectV4},
+	{name: "dhcpv6", ports: []uint16{546, 547}, fn: dhcp.DissectV6},
+	{name: "ssdp", ports: []uint16{1900}, fn: ssdp.Dissect},
+	{name: "snmp", ports: []uint16{161, 162}, fn: snmp.Dissect},
+	{name: "syslog", ports: []uint16{514}, fn: syslog.Dissect},
+}
+
+// streamProtos in the order their detectors are tried: the most specific
+// first.
+var streamProtos = []*streamProto{
+	{name: "tls", ports: []uint16{443, 8443, 636, 993, 995, 2762, 465, 5061},
+		detect: tls.Detect, fn: tls.Dissect},
+	{name: "ssh", ports: []uint16{22}, detect: ssh.Detect, fn: ssh.Dissect},
+	{name: "smb", ports: []uint16{445, 139}, detect: smb.Detect, fn: smb.Dissect},
+	{name: "http", ports: []uint16{80, 8080, 8000, 8008, 8081, 3128},
+		detect: http.Detect, fn: http.Dissect},
+	{name: "ftp", ports: []uint16{21}, detect: ftp.Detect, fn: ftp.Dissect, weak: true},
+	{name: "telnet", ports: []uint16{23}, detect: telnet.Detect, fn: telnet.Dissect,
+		weak: true},
+}
+
+// Port tables, indexed by port number, built once.
+var (
+	datagramByPort [65536]*datagramProto
+	streamByPort   [65536]*streamProto
+	wellKnown      [65536]bool
+)
+
+// otherServices are service ports without a dissector, used to tell the
+// client of a conversation from its server.
+var otherServices = []uint16{
+	20, 25, 69, 88, 102, 104, 110, 111, 119, 123, 135, 143, 179, 389, 502, 515, 554, 587, 631,
+	873, 1080, 1433, 1521, 1883, 2049, 2575, 3260, 3306, 3389, 4840, 5060, 5432, 5900, 6379,
+	8883, 9100, 11112, 47808,
+}
+
+func init() {
+	for _, d := range datagramProtos {
+		for _, port := range d.ports {
+			datagramByPort[port] = d
+			wellKnown[port] = true
+		}
+	}
+	for _, s := range streamProtos {
+		for _, port := range s.ports {
+			streamByPort[port] = s
+			wellKnown[port] = true
+		}
+	}
+	for _, port := range otherServices {
+		wellKnown[port] = true
+	}
+}
+
+func knownPort(port uint16) bool { return wellKnown[port] }
+
+// datagramFor returns the dissector for a UDP datagram between sport and
+// dport, the destination port first.
+func datagramFor(sport, dport uint16) *datagramProto {
+	if d := datagramByPort[dport]; d != nil {
+		return d
+	}
+	return datagramByPort[sport]
+}
+
+// streamPortName names the application usually on a TCP server port.
+func streamPortName(port uint16) string {
+	if s := streamByPort[port]; s != nil {
+		return s.name
+	}
+	return ""
+}
+
+// streamFor picks the stream dissector for a connection to server port
+// sport: by content first, then by port.
+func streamFor(cport, sport uint16, client, server []byte) *streamProto {
+	byPort := streamByPort[sport]
+	for _, s := range streamProtos {
+		if s.weak && s != byPort {
+			continue
+		}
+		if s.detect(client, server) {
+			return s
+		}
+	}
+	return byPort
+}

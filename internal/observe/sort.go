@@ -1,0 +1,42 @@
+package observe
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/wardhq/ward/internal/dissect"
+)
+
+// sortResult puts the lists in a stable order, so that output does not
+// depend on map iteration or on how packets were shared among workers.
+func sortResult(r *Result) {
+	slices.SortFunc(r.Observations, func(a, b Observation) int {
+		return cmp.Or(
+			cmpEndpoint(a.Who, b.Who),
+			cmp.Compare(a.Source, b.Source),
+			cmp.Compare(a.Key, b.Key),
+			cmp.Compare(a.Value, b.Value),
+		)
+	})
+	slices.SortFunc(r.Bindings, func(a, b Binding) int {
+		return cmp.Or(
+			slices.Compare(a.MAC[:], b.MAC[:]),
+			a.IP.Compare(b.IP),
+			cmp.Compare(a.VLAN, b.VLAN),
+			cmp.Compare(a.Kind, b.Kind),
+		)
+	})
+	slices.SortFunc(r.Flows, func(a, b Flow) int {
+		return cmp.Or(
+			a.Src.Compare(b.Src),
+			a.Dst.Compare(b.Dst),
+			cmp.Compare(a.Proto, b.Proto),
+			cmp.Compare(a.DstPort, b.DstPort),
+			cmp.Compare(a.VLAN, b.VLAN),
+		)
+	})
+}
+
+func cmpEndpoint(a, b dissect.Endpoint) int {
+	return cmp.Or(slices.Compare(a.MAC[:], b.MAC[:]), a.IP.Compare(b.IP))
+}

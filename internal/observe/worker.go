@@ -1,0 +1,433 @@
+package observe
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/wardhq/ward/internal/decode"
+	"github.com/wardhq/ward/internal/dissect"
+)
+
+// worker decodes and dissects its share of the packets. Each worker owns
+// its tables and connections; nothing in it is shared.
+type worker struct {
+	cfg      Config
+	p        decode.Packet
+	t        tables
+	conns    map[connKey]*conn
+	lru      lru
+	buffered int // bytes held in stream heads
+	maxConns int
+	facts    []dissect.Fact // scratch for dissector output
+	stats    Stats
+	first    int64
+	last     int64
+	now      int64 // capture time of the packet being handled
+	sinceGC  int
+}
+
+func newWorker(cfg Config, share int) *worker {
+	return &worker{
+		cfg:      cfg,
+		t:        newTables(),
+		conns:    make(map[connKey]*conn),
+		maxConns: max(cfg.MaxConns/share, 1),
+	}
+}
+
+// handle processes one frame. wireLen is its length on the wire.
+func (w *worker) handle(lt decode.LinkType, frame []byte, ts int64, wireLen int) {
+	w.stats.Packets++
+	w.stats.Bytes += uint64(len(frame))
+	if w.first == 0 || ts < w.first {
+		w.first = ts
+	}
+	w.last = max(w.last, ts)
+	w.now = ts
+
+	p := &w.p
+	err := p.Decode(lt, frame)
+	if p.Truncated {
+		w.stats.Truncated++
+	}
+	if err != nil && p.Layer == decode.LayerNone {
+		w.stats.Undecoded++
+		return
+	}
+	if p.IPVersion == 0 {
+		w.link()
+		return
+	}
+	w.ip(wireLen)
+	if w.sinceGC++; w.sinceGC >= 1024 {
+		w.sinceGC = 0
+		w.expireIdle()
+	}
+}
+
+func (w *worker) vlan() uint16 {
+	if w.p.NumVLAN == 0 {
+		return 0
+	}
+	return w.p.VLANs[w.p.NumVLAN-1]
+}
+
+func (w *worker) context() dissect.Context {
+	p := &w.p
+	ctx := dissect.Context{
+		Time:    time.Unix(0, w.now).UTC(),
+		SrcPort: p.SrcPort, DstPort: p.DstPort,
+		VLAN: w.vlan(),
+	}
+	if p.HasMAC {
+		ctx.Src.MAC, ctx.Dst.MAC = p.SrcMAC, p.DstMAC
+	}
+	ctx.Src.IP, ctx.Dst.IP = p.SrcIP, p.DstIP
+	return ctx
+}
+
+// link handles frames without IP: ARP, LLDP, CDP.
+func (w *worker) link() {
+	p := &w.p
+	switch {
+	case p.EtherType == decode.EtherTypeARP && p.Layer >= decode.LayerNetwork:
+		a := &p.ARP
+		if a.SenderIP.IsValid() && !a.SenderIP.IsUnspecified() && a.SenderMAC != [6]byte{} {
+			w.t.bind(a.SenderMAC, a.SenderIP, w.vlan(), BindARP, w.now, 0)
+		}
+	case p.EtherType == decode.EtherTypeLLDP:
+		w.datagram(lldpProto, p.L2Payload)
+	case p.LLC.Present && p.LLC.SNAPOUI == [3]byte{0, 0, 0x0c} && p.LLC.SNAPType == 0x2000:
+		w.datagram(cdpProto, p.L2Payload)
+	}
+}
+
+// datagram runs a datagram dissector and keeps its facts.
+func (w *worker) datagram(d *datagramProto, payload []byte) {
+	ctx := w.context()
+	var err error
+	w.facts, err = d.fn(&ctx, payload, w.facts[:0])
+	if err != nil {
+		w.stats.DissectErrs++
+		w.cfg.Logger.Debug("dissect datagram", "component", "observe", "proto", d.name,
+			"err", err)
+	}
+	w.keepFacts(w.now)
+}
+
+func (w *worker) keepFacts(ts int64) {
+	for i := range w.facts {
+		f := &w.facts[i]
+		if f.Key == "" || f.Value == "" {
+			continue
+		}
+		w.t.addFact(f, ts)
+	}
+}
+
+func usableSource(ip netip.Addr) bool {
+	return ip.IsValid() && !ip.IsUnspecified() && !ip.IsMulticast() &&
+		ip != netip.AddrFrom4([4]byte{255, 255, 255, 255})
+}
+
+// ip handles an IP packet: flow accounting, bindings and dissection.
+func (w *worker) ip(wireLen int) {
+	p := &w.p
+	switch {
+	case p.Proto == decode.ProtoTCP && p.Layer >= decode.LayerTransport:
+		w.tcp(wireLen)
+	case p.Proto == decode.ProtoUDP && p.Layer >= decode.LayerTransport:
+		w.udp(wireLen)
+	default:
+		if p.Proto == decode.ProtoICMPv6 && p.Layer >= decode.LayerTransport {
+			w.ndp()
+		}
+		var dport uint16
+		f, fwd := w.flow(FlowKey{Src: p.SrcIP, Dst: p.DstIP, Proto: p.Proto, VLAN: w.vlan()},
+			dport, dport, false)
+		w.count(f, fwd, wireLen)
+	}
+}
+
+// ndp binds MACs to IPv6 addresses from neighbour discovery, and notes
+// routers from their advertisements.
+func (w *worker) ndp() {
+	n := &w.p.NDP
+	p := &w.p
+	if n.RouterAdv && p.HasMAC {
+		w.facts = append(w.facts[:0], dissect.Fact{
+			Who:    dissect.Endpoint{MAC: p.SrcMAC, IP: p.SrcIP},
+			Source: "ndp", Key: dissect.KeyRouter, Value: "yes", Confidence: dissect.High,
+		})
+		w.keepFacts(w.now)
+	}
+	if !n.HasLink {
+		return
+	}
+	switch {
+	case w.p.ICMP.Type == 136 && n.Target.IsValid():
+		w.t.bind(n.LinkAddr, n.Target, w.vlan(), BindNDP, w.now, 0)
+	case usableSource(p.SrcIP):
+		w.t.bind(n.LinkAddr, p.SrcIP, w.vlan(), BindNDP, w.now, 0)
+	}
+}
+
+// flow finds or creates the flow of key. sport and dport are the packet's
+// ports; isService tells whether the first packet seen went to the service
+// port (dport). It returns the flow and whether the packet goes from the
+// flow's Src to its Dst.
+func (w *worker) flow(key FlowKey, sport, dport uint16, reversed bool) (*flowAgg, bool) {
+	if reversed {
+		key.Src, key.Dst = key.Dst, key.Src
+		key.DstPort = sport
+	} else {
+		key.DstPort = dport
+	}
+	f := w.t.flows[key]
+	if f == nil {
+		f = &flowAgg{key: key, first: w.now, last: w.now}
+		w.t.flows[key] = f
+	}
+	return f, !reversed
+}
+
+// count adds the current packet to f and the sender's binding.
+func (w *worker) count(f *flowAgg, fwd bool, wireLen int) {
+	p := &w.p
+	f.packets++
+	f.bytes += uint64(wireLen)
+	f.last = max(f.last, w.now)
+	f.first = min(f.first, w.now)
+	cache := &f.src
+	if !fwd {
+		f.packetsRev++
+		f.bytesRev += uint64(wireLen)
+		cache = &f.dst
+	}
+	if !p.HasMAC {
+		return
+	}
+	if fwd {
+		f.srcMAC, f.dstMAC = p.SrcMAC, p.DstMAC
+	} else {
+		f.srcMAC, f.dstMAC = p.DstMAC, p.SrcMAC
+	}
+	if usableSource(p.SrcIP) && p.SrcMAC != [6]byte{} {
+		w.t.bindCached(cache, p.SrcMAC, p.SrcIP, w.vlan(), w.now, wireLen)
+	}
+}
+
+// udp accounts the datagram to its flow and runs the dissector of its port.
+func (w *worker) udp(wireLen int) {
+	p := &w.p
+	key := FlowKey{Src: p.SrcIP, Dst: p.DstIP, Proto: p.Proto, VLAN: w.vlan(), DstPort: p.DstPort}
+	var f *flowAgg
+	fwd := true
+	if f = w.t.flows[key]; f == nil {
+		rev := FlowKey{Src: p.DstIP, Dst: p.SrcIP, Proto: p.Proto, VLAN: key.VLAN, DstPort: p.SrcPort}
+		if f = w.t.flows[rev]; f != nil {
+			fwd = false
+		} else {
+			f, fwd = w.flow(key, p.SrcPort, p.DstPort, servicePortIsSource(p.SrcPort, p.DstPort))
+		}
+	}
+	d := datagramFor(p.SrcPort, p.DstPort)
+	if d != nil && f.app == "" {
+		f.app = d.name
+	}
+	w.count(f, fwd, wireLen)
+	if d != nil && len(p.Payload) > 0 {
+		w.datagram(d, p.Payload)
+	}
+}
+
+// servicePortIsSource guesses, for the first packet of a UDP or TCP
+// conversation, whether its source port is the service's port.
+func servicePortIsSource(sport, dport uint16) bool {
+	sk, dk := knownPort(sport), knownPort(dport)
+	switch {
+	case dk && !sk:
+		return false
+	case sk && !dk:
+		return true
+	case sk && dk:
+		return sport < dport
+	}
+	return sport < dport && sport < 1024
+}
+
+// tcp accounts the segment to its connection and flow, and feeds the
+// stream heads.
+func (w *worker) tcp(wireLen int) {
+	p := &w.p
+	key, srcIsLo := makeConnKey(p.SrcIP, p.SrcPort, p.DstIP, p.DstPort)
+	c := w.conns[key]
+	if c == nil {
+		c = w.newConn(key, srcIsLo)
+	} else {
+		w.lru.moveToFront(c)
+	}
+	c.last = w.now
+	fromClient := srcIsLo == c.clientIsLo
+	w.count(c.flow, fromClient, wireLen)
+	if c.finished {
+		return
+	}
+	dir := 0
+	if !fromClient {
+		dir = 1
+	}
+	w.segment(c, dir)
+}
+
+func (w *worker) newConn(key connKey, srcIsLo bool) *conn {
+	p := &w.p
+	w.stats.Streams++
+	if w.lru.n >= w.maxConns {
+		w.evict(w.lru.tail)
+	}
+	// The client is the sender of a SYN, the receiver of a SYN-ACK, the
+	// client of a flow already seen (the connection was evicted, or is
+	// one of several), and otherwise the side not on the service port.
+	vlan := w.vlan()
+	fwd := FlowKey{Src: p.SrcIP, Dst: p.DstIP, Proto: decode.ProtoTCP, DstPort: p.DstPort, VLAN: vlan}
+	rev := FlowKey{Src: p.DstIP, Dst: p.SrcIP, Proto: decode.ProtoTCP, DstPort: p.SrcPort, VLAN: vlan}
+	var srcIsClient bool
+	switch {
+	case p.TCP.Flags&decode.TCPSyn != 0:
+		srcIsClient = p.TCP.Flags&decode.TCPAck == 0
+	case w.t.flows[fwd] != nil:
+		srcIsClient = true
+	case w.t.flows[rev] != nil:
+		srcIsClient = false
+	default:
+		srcIsClient = !servicePortIsSource(p.SrcPort, p.DstPort)
+	}
+	c := &conn{key: key, first: w.now, last: w.now, vlan: vlan,
+		clientIsLo: srcIsLo == srcIsClient}
+	src := dissect.Endpoint{IP: p.SrcIP}
+	dst := dissect.Endpoint{IP: p.DstIP}
+	if p.HasMAC {
+		src.MAC, dst.MAC = p.SrcMAC, p.DstMAC
+	}
+	if srcIsClient {
+		c.client, c.server, c.cport, c.sport = src, dst, p.SrcPort, p.DstPort
+	} else {
+		c.client, c.server, c.cport, c.sport = dst, src, p.DstPort, p.SrcPort
+	}
+	c.flow, _ = w.flow(FlowKey{Src: c.client.IP, Dst: c.server.IP, Proto: decode.ProtoTCP,
+		VLAN: c.vlan}, c.cport, c.sport, false)
+	if c.flow.app == "" {
+		c.flow.app = streamPortName(c.sport)
+	}
+	w.conns[key] = c
+	w.lru.pushFront(c)
+	return c
+}
+
+// segment feeds one TCP segment into direction dir of c.
+func (w *worker) segment(c *conn, dir int) {
+	p := &w.p
+	h := &c.heads[dir]
+	flags := p.TCP.Flags
+	seq := p.TCP.Seq
+	if flags&decode.TCPSyn != 0 {
+		c.sawSyn = true
+		h.next, h.synced = seq+1, true
+		seq++
+	}
+	if len(p.Payload) > 0 {
+		w.buffered += h.add(seq, p.Payload, w.cfg.HeadSize)
+	}
+	if flags&(decode.TCPFin|decode.TCPRst) != 0 {
+		h.closed = true
+		if flags&decode.TCPRst != 0 {
+			c.heads[1-dir].closed = true
+		}
+	}
+	if w.headsComplete(c) || w.uninteresting(c) {
+		w.finish(c)
+	}
+	for w.buffered > w.cfg.MaxBuffered && w.lru.tail != nil && w.lru.tail != c {
+		w.evict(w.lru.tail)
+	}
+}
+
+func (w *worker) headsComplete(c *conn) bool {
+	limit := w.cfg.HeadSize
+	done := func(h *half) bool { return h.closed || h.full(limit) }
+	return done(&c.heads[0]) && done(&c.heads[1])
+}
+
+// uninteresting reports whether c carries a protocol no stream dissector
+// reads, so its bytes need not be kept.
+func (w *worker) uninteresting(c *conn) bool {
+	cl, sv := c.heads[0].buf, c.heads[1].buf
+	if len(cl)+len(sv) < 16 || (len(cl) > 0 && len(sv) == 0 && len(cl) < 256) {
+		return false
+	}
+	return streamFor(c.cport, c.sport, cl, sv) == nil
+}
+
+// finish runs the stream dissector over c's heads and frees them.
+func (w *worker) finish(c *conn) {
+	if c.finished {
+		return
+	}
+	c.finished = true
+	cl, sv := c.heads[0].buf, c.heads[1].buf
+	if len(cl)+len(sv) > 0 {
+		if s := streamFor(c.cport, c.sport, cl, sv); s != nil {
+			w.dissectStream(c, s, cl, sv)
+		}
+	}
+	w.buffered -= c.heads[0].held() + c.heads[1].held()
+	c.heads[0].release()
+	c.heads[1].release()
+}
+
+func (w *worker) dissectStream(c *conn, s *streamProto, cl, sv []byte) {
+	c.flow.app = s.name
+	ctx := dissect.Context{
+		Time: time.Unix(0, c.first).UTC(), Src: c.client, Dst: c.server,
+		SrcPort: c.cport, DstPort: c.sport, VLAN: c.vlan,
+	}
+	var err error
+	w.facts, err = s.fn(&ctx, cl, sv, w.facts[:0])
+	if err != nil {
+		w.stats.DissectErrs++
+		w.cfg.Logger.Debug("dissect stream", "component", "observe", "proto", s.name,
+			"err", err)
+	}
+	w.keepFacts(c.first)
+}
+
+// evict dissects c and removes it from the table.
+func (w *worker) evict(c *conn) {
+	if c == nil {
+		return
+	}
+	if !c.heads[0].closed || !c.heads[1].closed {
+		w.stats.Evicted++
+	}
+	w.finish(c)
+	w.lru.remove(c)
+	delete(w.conns, c.key)
+}
+
+// expireIdle evicts connections silent for longer than the idle timeout.
+func (w *worker) expireIdle() {
+	limit := w.now - int64(w.cfg.IdleTimeout)
+	for c := w.lru.tail; c != nil && c.last < limit; c = w.lru.tail {
+		w.evict(c)
+	}
+}
+
+// flush dissects every connection still open, at the end of input.
+func (w *worker) flush() {
+	for c := w.lru.tail; c != nil; c = w.lru.tail {
+		w.finish(c)
+		w.lru.remove(c)
+		delete(w.conns, c.key)
+	}
+}

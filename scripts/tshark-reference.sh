@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Extracts, with tshark (an independent reader), the facts each golden
+# capture must yield, as "who<TAB>key<TAB>value" rows in
+# testdata/captures/golden/NAME.tshark.tsv. cmd/ward's TestAgainstTshark
+# checks that `ward analyze` reports every one of them. It also lists, in
+# NAME.secrets.txt, the passwords and community strings the capture
+# carries, which TestNoSecrets checks never reach the output.
+#
+#   scripts/tshark-reference.sh        # needs Debian's tshark (4.0)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=testdata/captures/golden
+
+# field extraction: filter, who-field, value-field, ward key
+extract() {
+	local f=$1 filter=$2 who=$3 field=$4 key=$5
+	tshark -n -r "$f" -Y "$filter" -T fields -E occurrence=f -e "$who" -e "$field" 2>/dev/null |
+		awk -F'\t' -v k="$key" '$1 != "" && $2 != "" { printf "%s\t%s\t%s\n", $1, k, $2 }'
+}
+
+for f in "$dir"/*.pcap "$dir"/*.pcapng; do
+	[ -f "$f" ] || continue
+	out="${f%.*}.tshark.tsv"
+	{
+		extract "$f" 'dhcp.option.dhcp == 1 || dhcp.option.dhcp == 3' dhcp.hw.mac_addr dhcp.option.hostname hostname
+		extract "$f" 'dhcp.option.dhcp == 1 || dhcp.option.dhcp == 3' dhcp.hw.mac_addr dhcp.option.vendor_class_id vendor_class
+		extract "$f" lldp eth.src lldp.tlv.system.name hostname
+		extract "$f" cdp eth.src cdp.deviceid hostname
+		extract "$f" cdp eth.src cdp.platform model
+		extract "$f" 'http.request' ip.src http.user_agent http_user_agent
+		extract "$f" 'http.response && !ssdp' ip.src http.server http_server
+		extract "$f" 'ssdp' ip.src http.server ssdp_server
+		extract "$f" 'tls.handshake.type == 1' ip.dst tls.handshake.extensions_server_name tls_sni
+		extract "$f" 'tls.handshake.type == 1' ip.src tls.handshake.ja3 ja3
+		extract "$f" 'ssh.protocol && tcp.srcport == 22' ip.src ssh.protocol ssh_banner
+		# tshark shows an empty NTLM string as NULL.
+		extract "$f" 'ntlmssp.auth.hostname' ip.src ntlmssp.auth.hostname hostname | grep -v $'\tNULL$' || true
+		extract "$f" 'ftp.response.code == 220' ip.src ftp.response.arg ftp_banner
+		extract "$f" 'smb2.cmd == 0 && smb2.flags.response == 1' ip.src smb2.dialect smb_dialect |
+			awk -F'\t' -v OFS='\t' '{ sub(/^0x0/, "", $3); $3 = substr($3, 1, 1) "." substr($3, 2, 1) (substr($3, 3) == "0" ? "" : "." substr($3, 3)); print }'
+		extract "$f" 'nbns.flags.opcode == 5' ip.src nbns.name hostname |
+			awk -F'\t' -v OFS='\t' '$3 ~ /<00>$/ { sub(/<00>$/, "", $3); print }'
+		extract "$f" 'snmp.data == 2 && snmp.name == 1.3.6.1.2.1.1.5.0' ip.src snmp.value.octets hostname |
+			perl -F'\t' -lane 'print join("\t", @F[0,1], $F[2] =~ /^([0-9a-f]{2})+$/ ? pack("H*", $F[2]) : $F[2])' 
+	} | sort -u > "$out"
+	echo "$(wc -l < "$out") facts in $out"
+	# Secrets the capture carries, which no output may contain.
+	sec="${f%.*}.secrets.txt"
+	{
+		tshark -n -r "$f" -Y snmp -T fields -e snmp.community
+		tshark -n -r "$f" -Y 'ftp.request.command == "PASS"' -T fields -e ftp.request.arg
+		tshark -n -r "$f" -Y http.authbasic -T fields -e http.authbasic | sed 's/^[^:]*://'
+	} 2>/dev/null | awk 'length($0) > 0' | sort -u > "$sec"
+	[ -s "$sec" ] || rm -f "$sec"
+done

@@ -567,6 +567,7 @@ func names(attrs []Attribute) []string {
 	}
 	slices.SortStableFunc(cs, func(a, b cand) int {
 		return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(b.conf, a.conf),
+			cmp.Compare(strings.ToLower(a.name), strings.ToLower(b.name)),
 			cmp.Compare(a.name, b.name))
 	})
 	out := []string{}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"time"
 
@@ -48,6 +49,7 @@ func analyzeFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error 
 			}
 			defer stop()
 		}
+		tuneGC()
 		cfg := observe.Config{Workers: *workers, Logger: e.log, Stdin: e.stdin}
 		bar := newProgressBar(e.stderr, *progress, args)
 		if bar != nil {
@@ -61,10 +63,16 @@ func analyzeFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error 
 		if res == nil {
 			return runErr
 		}
+		read := time.Since(start)
 		inv := inventory.Build(res, inventory.Options{External: *external})
+		built := time.Since(start)
 		if err := out.write(e.stdout, report{inv: inv, res: res, flows: *flows}); err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
+		e.log.Info("analyzed", "component", "analyze", "packets", res.Stats.Packets,
+			"bytes", res.Stats.Bytes, "devices", len(inv.Devices), "flows", len(res.Flows),
+			"read_seconds", read.Seconds(), "inventory_seconds", (built - read).Seconds(),
+			"output_seconds", (time.Since(start) - built).Seconds())
 		return analyzeError(e, res, runErr)
 	}
 }
@@ -81,6 +89,18 @@ func analyzeError(e *env, res *observe.Result, runErr error) error {
 	fmt.Fprintf(e.stderr, "ward: warning: some input could not be read (%d packets were):\n%v\n",
 		res.Stats.Packets, runErr)
 	return nil
+}
+
+// tuneGC trades memory the analysis has room for against collector work:
+// the heap may grow further between collections, within a soft limit that
+// keeps the whole process small. GOGC and GOMEMLIMIT, when set, win.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(300)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(160 << 20)
+	}
 }
 
 func startProfile(path string) (stop func(), err error) {

@@ -110,25 +110,21 @@ type summary struct {
 
 type jsonWriter struct{}
 
-// write streams the document one device and one flow at a time, so that
-// the whole output is never held in memory. It is indented as
-// json.MarshalIndent would indent it.
+// write streams the document one device and one flow at a time, each on
+// a line of its own, so that the whole output is never held in memory and
+// a line-oriented tool can pick devices out of it.
 func (jsonWriter) write(w io.Writer, r report) error {
 	bw := bufio.NewWriterSize(w, 256<<10)
-	var buf, ind bytes.Buffer
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
 	item := func(v any, last bool) error {
 		buf.Reset()
-		ind.Reset()
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
 		if err := enc.Encode(v); err != nil {
 			return err
 		}
-		if err := json.Indent(&ind, bytes.TrimRight(buf.Bytes(), "\n"), "    ", "  "); err != nil {
-			return err
-		}
 		bw.WriteString("    ")
-		bw.Write(ind.Bytes())
+		bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 		if !last {
 			bw.WriteByte(',')
 		}

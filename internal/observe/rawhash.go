@@ -6,11 +6,14 @@ import (
 	"github.com/wardhq/ward/internal/decode"
 )
 
-// rawFlowHash reads just enough of a frame to hash its addresses and ports,
-// so that the reading goroutine can share packets among workers without
-// decoding them. Both directions of a conversation hash alike. Frames it
-// cannot read hash to 0: any worker handles them correctly, since only TCP
-// connections need all their packets in one place.
+// rawFlowHash reads just enough of a frame to hash its pair of IP
+// addresses, so that the reading goroutine can share packets among workers
+// without decoding them. Both directions hash alike, and so do all the
+// conversations between two hosts: a worker then sees every flow between
+// them, which makes its guesses of who is the client the same as one
+// worker's would be. Frames it cannot read hash to 0: any worker handles
+// them correctly, since only TCP connections need all their packets in
+// one place.
 func rawFlowHash(lt decode.LinkType, b []byte) uint64 {
 	var et uint16
 	switch lt {
@@ -53,31 +56,18 @@ func ipHash(b []byte) uint64 {
 		return 0
 	}
 	var a, c uint64
-	var proto byte
-	var l4 []byte
 	switch b[0] >> 4 {
 	case 4:
-		ihl := int(b[0]&0xf) * 4
 		a = uint64(binary.BigEndian.Uint32(b[12:]))
 		c = uint64(binary.BigEndian.Uint32(b[16:]))
-		proto = b[9]
-		if ihl >= 20 && len(b) >= ihl+4 && binary.BigEndian.Uint16(b[6:])&0x1fff == 0 {
-			l4 = b[ihl:]
-		}
 	case 6:
 		if len(b) < 40 {
 			return 0
 		}
 		a = binary.BigEndian.Uint64(b[8:]) ^ binary.BigEndian.Uint64(b[16:])
 		c = binary.BigEndian.Uint64(b[24:]) ^ binary.BigEndian.Uint64(b[32:])
-		proto = b[6]
-		l4 = b[40:]
 	default:
 		return 0
-	}
-	if (proto == decode.ProtoTCP || proto == decode.ProtoUDP) && len(l4) >= 4 {
-		a = a<<16 | uint64(binary.BigEndian.Uint16(l4))
-		c = c<<16 | uint64(binary.BigEndian.Uint16(l4[2:]))
 	}
 	return mix(a) + mix(c)
 }

@@ -136,7 +136,9 @@ type conn struct {
 	flow           *flowAgg
 	clientIsLo     bool
 	sawSyn         bool
-	finished       bool // dissected, or given up; nothing more is buffered
+	classified     bool         // proto is decided
+	proto          *streamProto // the dissector for its content; nil for none
+	finished       bool         // dissected, or given up; nothing more is buffered
 }
 
 // lru is a doubly linked list of connections, most recent first.

@@ -39,9 +39,10 @@ func newWorker(cfg Config, share int) *worker {
 func (w *worker) handle(lt decode.LinkType, frame []byte, ts int64, wireLen int) {
 	w.stats.Packets++
 	w.stats.Bytes += uint64(len(frame))
-	if w.first == 0 || ts < w.first {
-		w.first = ts
+	if w.stats.Packets == 1 {
+		w.first, w.last = ts, ts
 	}
+	w.first = min(w.first, ts)
 	w.last = max(w.last, ts)
 	w.now = ts
 
@@ -262,6 +263,13 @@ func (w *worker) tcp(wireLen int) {
 	p := &w.p
 	key, srcIsLo := makeConnKey(p.SrcIP, p.SrcPort, p.DstIP, p.DstPort)
 	c := w.conns[key]
+	if c != nil && w.now-c.last > int64(w.cfg.IdleTimeout) {
+		// Silent for longer than the idle timeout: a new connection that
+		// reuses the addresses and ports, whenever the sweep would have
+		// dropped the old one.
+		w.evict(c)
+		c = nil
+	}
 	if c == nil {
 		c = w.newConn(key, srcIsLo)
 	} else {
@@ -345,7 +353,7 @@ func (w *worker) segment(c *conn, dir int) {
 			c.heads[1-dir].closed = true
 		}
 	}
-	if w.headsComplete(c) || w.uninteresting(c) {
+	if !w.classify(c) && w.headsComplete(c) {
 		w.finish(c)
 	}
 	for w.buffered > w.cfg.MaxBuffered && w.lru.tail != nil && w.lru.tail != c {
@@ -359,14 +367,25 @@ func (w *worker) headsComplete(c *conn) bool {
 	return done(&c.heads[0]) && done(&c.heads[1])
 }
 
-// uninteresting reports whether c carries a protocol no stream dissector
-// reads, so its bytes need not be kept.
-func (w *worker) uninteresting(c *conn) bool {
-	cl, sv := c.heads[0].buf, c.heads[1].buf
-	if len(cl)+len(sv) < 16 || (len(cl) > 0 && len(sv) == 0 && len(cl) < 256) {
+// classify picks c's stream dissector once both directions have shown
+// their first bytes (or one side has said enough alone), and stops
+// buffering a connection that no dissector reads. It reports whether c
+// was finished.
+func (w *worker) classify(c *conn) bool {
+	if c.classified {
 		return false
 	}
-	return streamFor(c.cport, c.sport, cl, sv) == nil
+	cl, sv := c.heads[0].buf, c.heads[1].buf
+	if !(len(cl) > 0 && len(sv) > 0 || len(cl) >= 256 || len(sv) >= 64) {
+		return false
+	}
+	c.classified = true
+	c.proto = streamFor(c.cport, c.sport, cl, sv)
+	if c.proto == nil {
+		w.finish(c)
+		return true
+	}
+	return false
 }
 
 // finish runs the stream dissector over c's heads and frees them.
@@ -377,7 +396,11 @@ func (w *worker) finish(c *conn) {
 	c.finished = true
 	cl, sv := c.heads[0].buf, c.heads[1].buf
 	if len(cl)+len(sv) > 0 {
-		if s := streamFor(c.cport, c.sport, cl, sv); s != nil {
+		s := c.proto
+		if !c.classified {
+			s = streamFor(c.cport, c.sport, cl, sv)
+		}
+		if s != nil {
 			w.dissectStream(c, s, cl, sv)
 		}
 	}

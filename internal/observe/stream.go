@@ -41,8 +41,8 @@ type half struct {
 const maxOutOfOrder = 16
 
 // add places data at seq into the head, keeping at most limit bytes. It
-// returns the change in bytes held.
-func (h *half) add(seq uint32, data []byte, limit int) int {
+// returns the change in bytes held. Buffers come from pool (nil: the heap).
+func (h *half) add(seq uint32, data []byte, limit int, pool *bufPool) int {
 	if !h.synced {
 		h.next, h.synced = seq, true
 	}
@@ -52,8 +52,8 @@ func (h *half) add(seq uint32, data []byte, limit int) int {
 	case d > 0:
 		h.hold(seq, data, limit)
 	default:
-		h.appendInOrder(seq, data, limit)
-		h.drain(limit)
+		h.appendInOrder(seq, data, limit, pool)
+		h.drain(limit, pool)
 	}
 	return h.held() - before
 }
@@ -70,7 +70,7 @@ func (h *half) full(limit int) bool { return len(h.buf) >= limit }
 
 // appendInOrder appends the part of data at seq that is past h.next; data
 // before it is a retransmission.
-func (h *half) appendInOrder(seq uint32, data []byte, limit int) {
+func (h *half) appendInOrder(seq uint32, data []byte, limit int, pool *bufPool) {
 	skip := int(h.next - seq)
 	if skip >= len(data) {
 		return
@@ -78,8 +78,8 @@ func (h *half) appendInOrder(seq uint32, data []byte, limit int) {
 	data = data[skip:]
 	if room := limit - len(h.buf); room > 0 {
 		n := min(room, len(data))
-		if h.buf == nil {
-			h.buf = make([]byte, 0, min(limit, max(n, 2048)))
+		if len(h.buf)+n > cap(h.buf) {
+			h.buf = pool.grow(h.buf, len(h.buf)+n, limit)
 		}
 		h.buf = append(h.buf, data[:n]...)
 	}
@@ -100,7 +100,7 @@ func (h *half) hold(seq uint32, data []byte, limit int) {
 }
 
 // drain applies held segments that the in-order data has reached.
-func (h *half) drain(limit int) {
+func (h *half) drain(limit int, pool *bufPool) {
 	for progress := true; progress && len(h.ooo) > 0; {
 		progress = false
 		for i := 0; i < len(h.ooo); i++ {
@@ -108,7 +108,7 @@ func (h *half) drain(limit int) {
 			if int32(s.seq-h.next) > 0 {
 				continue
 			}
-			h.appendInOrder(s.seq, s.data, limit)
+			h.appendInOrder(s.seq, s.data, limit, pool)
 			h.ooo = append(h.ooo[:i], h.ooo[i+1:]...)
 			i--
 			progress = true
@@ -119,8 +119,65 @@ func (h *half) drain(limit int) {
 	}
 }
 
-func (h *half) release() {
+func (h *half) release(pool *bufPool) {
+	pool.put(h.buf)
 	h.buf, h.ooo = nil, nil
+}
+
+// Stream-head buffers come in two sizes: a small one for the many heads
+// that stay short, and one of the head limit for those that grow past it.
+const smallHead = 2 << 10
+
+// bufPool keeps stream-head buffers for reuse, so that heads neither grow
+// by repeated copying nor churn the collector. Not safe for concurrent
+// use: each worker has its own.
+type bufPool struct {
+	small, large [][]byte
+}
+
+// maxPooled bounds the buffers of each size kept for reuse.
+const maxPooled = 256
+
+// grow returns a buffer holding b's bytes with room for need bytes (at
+// most limit), and recycles b.
+func (p *bufPool) grow(b []byte, need, limit int) []byte {
+	size := limit
+	if need <= smallHead && limit >= smallHead {
+		size = smallHead
+	}
+	var nb []byte
+	switch {
+	case p == nil:
+		nb = make([]byte, 0, size)
+	case size == smallHead:
+		nb = p.take(&p.small, size)
+	default:
+		nb = p.take(&p.large, size)
+	}
+	nb = append(nb[:0], b...)
+	p.put(b)
+	return nb
+}
+
+func (p *bufPool) take(list *[][]byte, size int) []byte {
+	if len(*list) > 0 {
+		b := (*list)[len(*list)-1]
+		*list = (*list)[:len(*list)-1]
+		if cap(b) >= size {
+			return b[:0]
+		}
+	}
+	return make([]byte, 0, size)
+}
+
+func (p *bufPool) put(b []byte) {
+	switch {
+	case p == nil || b == nil:
+	case cap(b) == smallHead && len(p.small) < maxPooled:
+		p.small = append(p.small, b[:0])
+	case cap(b) > smallHead && len(p.large) < maxPooled:
+		p.large = append(p.large, b[:0])
+	}
 }
 
 // conn is one TCP connection in the table. It is an element of the

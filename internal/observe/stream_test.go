@@ -32,7 +32,7 @@ func TestHalfReassembly(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var h half
 			for _, s := range tt.segs {
-				h.add(s.seq, []byte(s.data), tt.limit)
+				h.add(s.seq, []byte(s.data), tt.limit, nil)
 			}
 			if diff := cmp.Diff(tt.want, string(h.buf)); diff != "" {
 				t.Errorf("head (-want +got):\n%s", diff)
@@ -43,12 +43,12 @@ func TestHalfReassembly(t *testing.T) {
 
 func TestHalfHeldBytes(t *testing.T) {
 	var h half
-	total := h.add(1, []byte("abc"), 100)
-	total += h.add(10, []byte("later"), 100)
+	total := h.add(1, []byte("abc"), 100, nil)
+	total += h.add(10, []byte("later"), 100, nil)
 	if got := h.held(); got != total || total <= 0 {
 		t.Errorf("held %d, deltas added to %d", got, total)
 	}
-	h.release()
+	h.release(nil)
 	if h.held() != 0 {
 		t.Errorf("held %d after release, want 0", h.held())
 	}

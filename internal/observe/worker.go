@@ -17,6 +17,7 @@ type worker struct {
 	conns    map[connKey]*conn
 	lru      lru
 	buffered int // bytes held in stream heads
+	pool     bufPool
 	maxConns int
 	facts    []dissect.Fact // scratch for dissector output
 	stats    Stats
@@ -345,7 +346,7 @@ func (w *worker) segment(c *conn, dir int) {
 		seq++
 	}
 	if len(p.Payload) > 0 {
-		w.buffered += h.add(seq, p.Payload, w.cfg.HeadSize)
+		w.buffered += h.add(seq, p.Payload, w.cfg.HeadSize, &w.pool)
 	}
 	if flags&(decode.TCPFin|decode.TCPRst) != 0 {
 		h.closed = true
@@ -405,8 +406,8 @@ func (w *worker) finish(c *conn) {
 		}
 	}
 	w.buffered -= c.heads[0].held() + c.heads[1].held()
-	c.heads[0].release()
-	c.heads[1].release()
+	c.heads[0].release(&w.pool)
+	c.heads[1].release(&w.pool)
 }
 
 func (w *worker) dissectStream(c *conn, s *streamProto, cl, sv []byte) {

@@ -6,7 +6,10 @@
 #
 # CAPTURE defaults to /tmp/ward-bench.pcap (make it with make-capture.sh).
 # Peers: tshark -T fields extracting comparable facts, ndpiReader (Debian's
-# libndpi-bin), and cat to /dev/null for the cost of reading the file.
+# libndpi-bin), gopacket's header-only DecodingLayerParser
+# (scripts/bench/headeronly, a module of its own), and cat to /dev/null for
+# the cost of reading the file. Set SKIP_TSHARK=1 to leave tshark out (it
+# takes minutes on a large file).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cap="${1:-/tmp/ward-bench.pcap}"
@@ -14,6 +17,7 @@ cap="${1:-/tmp/ward-bench.pcap}"
 bin=$(mktemp -d)/ward
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 CGO_ENABLED=0 go build -o "$bin" ./cmd/ward
+(cd scripts/bench/headeronly && CGO_ENABLED=0 go build -o "$(dirname "$bin")/headeronly" .)
 
 bytes=$(stat -c %s "$cap")
 packets=$(capinfos -c -M "$cap" | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
@@ -36,8 +40,9 @@ measure() { # name command...
 measure cat cat "$cap"
 measure ward-1core env GOMAXPROCS=1 "$bin" analyze -progress never -format json "$cap"
 measure ward-2core env GOMAXPROCS=2 "$bin" analyze -progress never -format json "$cap"
+measure headeronly "$(dirname "$bin")/headeronly" "$cap"
 measure ndpiReader ndpiReader -q -i "$cap"
-measure tshark tshark -n -r "$cap" -T fields -e eth.src -e ip.src -e ipv6.src \
+[ -n "${SKIP_TSHARK:-}" ] || measure tshark tshark -n -r "$cap" -T fields -e eth.src -e ip.src -e ipv6.src \
 	-e dhcp.option.hostname -e dhcp.option.vendor_class_id -e http.user_agent \
 	-e tls.handshake.extensions_server_name -e lldp.tlv.system.name
 
@@ -45,5 +50,6 @@ ratio() { awk -v a="${secs[$1]}" -v b="${secs[$2]}" 'BEGIN { printf "%.2f", a/b 
 echo
 echo "ward 1 core vs ndpiReader: $(ratio ndpiReader ward-1core)x throughput (target >= 5)"
 echo "ward 2 cores vs 1 core:     $(ratio ward-1core ward-2core)x (target >= 1.8)"
-echo "ward 1 core vs tshark:      $(ratio tshark ward-1core)x"
+[ -n "${SKIP_TSHARK:-}" ] || echo "ward 1 core vs tshark:      $(ratio tshark ward-1core)x"
+echo "header-only decoder vs ward 1 core: $(ratio ward-1core headeronly)x faster"
 echo "ward peak memory: $(( ${rss[ward-1core]} / 1024 )) MiB (1 core), $(( ${rss[ward-2core]} / 1024 )) MiB (2 cores), target < 256"

@@ -3,8 +3,10 @@ package inventory
 import (
 	"cmp"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wardhq/ward/internal/dissect"
@@ -61,11 +63,24 @@ func Build(r *observe.Result, opts Options) *Inventory {
 	inv.macDevices(macs)
 	inv.hostsBehindRouters(macs, opts)
 	inv.attachFacts(r.Observations, opts)
-	for _, d := range inv.Devices {
-		d.finish()
-	}
+	finishAll(inv.Devices)
 	slices.SortFunc(inv.Devices, func(a, b *Device) int { return cmp.Compare(a.ID, b.ID) })
 	return inv
+}
+
+// finishAll finishes the devices, spread over the CPUs: each is
+// independent of the others.
+func finishAll(devs []*Device) {
+	n := min(runtime.GOMAXPROCS(0), max(len(devs)/256, 1))
+	var wg sync.WaitGroup
+	for w := range n {
+		wg.Go(func() {
+			for i := w; i < len(devs); i += n {
+				devs[i].finish()
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func validMAC(m dissect.MAC) bool {

@@ -40,6 +40,12 @@ for f in "$dir"/*.pcap "$dir"/*.pcapng; do
 			awk -F'\t' -v OFS='\t' '{ sub(/^0x0/, "", $3); $3 = substr($3, 1, 1) "." substr($3, 2, 1) (substr($3, 3) == "0" ? "" : "." substr($3, 3)); print }'
 		extract "$f" 'nbns.flags.opcode == 5' ip.src nbns.name hostname |
 			awk -F'\t' -v OFS='\t' '$3 ~ /<00>$/ { sub(/<00>$/, "", $3); print }'
+		# Names DNS gives an address are kept only for addresses that sent
+		# packets: Ward lists devices seen on the wire, not every answer.
+		extract "$f" 'dns.flags.response == 1 && udp.srcport == 53 && dns.a' dns.a dns.qry.name dns_name |
+			awk -F'\t' 'NR == FNR { sent[$1] = 1; next } sent[$1]' \
+				<(tshark -n -r "$f" -T fields -e ip.src 2>/dev/null | sort -u) -
+		extract "$f" 'llmnr && dns.flags.response == 1' ip.src dns.qry.name hostname
 		extract "$f" 'snmp.data == 2 && snmp.name == 1.3.6.1.2.1.1.5.0' ip.src snmp.value.octets hostname |
 			perl -F'\t' -lane 'print join("\t", @F[0,1], $F[2] =~ /^([0-9a-f]{2})+$/ ? pack("H*", $F[2]) : $F[2])' 
 	} | sort -u > "$out"

@@ -4,9 +4,11 @@ import (
 	"github.com/wardhq/ward/internal/dissect"
 	"github.com/wardhq/ward/internal/dissect/cdp"
 	"github.com/wardhq/ward/internal/dissect/dhcp"
+	"github.com/wardhq/ward/internal/dissect/dns"
 	"github.com/wardhq/ward/internal/dissect/ftp"
 	"github.com/wardhq/ward/internal/dissect/http"
 	"github.com/wardhq/ward/internal/dissect/lldp"
+	"github.com/wardhq/ward/internal/dissect/nbns"
 	"github.com/wardhq/ward/internal/dissect/smb"
 	"github.com/wardhq/ward/internal/dissect/snmp"
 	"github.com/wardhq/ward/internal/dissect/ssdp"
@@ -42,6 +44,11 @@ var (
 var datagramProtos = []*datagramProto{
 	{name: "dhcp", ports: []uint16{67, 68}, fn: dhcp.DissectV4},
 	{name: "dhcpv6", ports: []uint16{546, 547}, fn: dhcp.DissectV6},
+	{name: "dns", ports: []uint16{53}, fn: dns.DissectDNS},
+	{name: "mdns", ports: []uint16{5353}, fn: dns.DissectMDNS},
+	{name: "llmnr", ports: []uint16{5355}, fn: dns.DissectLLMNR},
+	{name: "nbns", ports: []uint16{137}, fn: nbns.Dissect},
+	{name: "nbdgm", ports: []uint16{138}, fn: nbns.DissectDatagram},
 	{name: "ssdp", ports: []uint16{1900}, fn: ssdp.Dissect},
 	{name: "snmp", ports: []uint16{161, 162}, fn: snmp.Dissect},
 	{name: "syslog", ports: []uint16{514}, fn: syslog.Dissect},

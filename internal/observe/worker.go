@@ -16,7 +16,8 @@ type worker struct {
 	t        tables
 	conns    map[connKey]*conn
 	lru      lru
-	buffered int // bytes held in stream heads
+	buffered int   // bytes held in stream heads
+	lastConn *conn // the connection of the last TCP segment, still in conns
 	pool     bufPool
 	maxConns int
 	facts    []dissect.Fact // scratch for dissector output
@@ -263,7 +264,10 @@ func servicePortIsSource(sport, dport uint16) bool {
 func (w *worker) tcp(wireLen int) {
 	p := &w.p
 	key, srcIsLo := makeConnKey(p.SrcIP, p.SrcPort, p.DstIP, p.DstPort)
-	c := w.conns[key]
+	c := w.lastConn
+	if c == nil || c.key != key {
+		c = w.conns[key]
+	}
 	if c != nil && w.now-c.last > int64(w.cfg.IdleTimeout) {
 		// Silent for longer than the idle timeout: a new connection that
 		// reuses the addresses and ports, whenever the sweep would have
@@ -277,6 +281,7 @@ func (w *worker) tcp(wireLen int) {
 		w.lru.moveToFront(c)
 	}
 	c.last = w.now
+	w.lastConn = c
 	fromClient := srcIsLo == c.clientIsLo
 	w.count(c.flow, fromClient, wireLen)
 	if c.finished {
@@ -437,6 +442,9 @@ func (w *worker) evict(c *conn) {
 	w.finish(c)
 	w.lru.remove(c)
 	delete(w.conns, c.key)
+	if w.lastConn == c {
+		w.lastConn = nil
+	}
 }
 
 // expireIdle evicts connections silent for longer than the idle timeout.
@@ -454,4 +462,5 @@ func (w *worker) flush() {
 		w.lru.remove(c)
 		delete(w.conns, c.key)
 	}
+	w.lastConn = nil
 }

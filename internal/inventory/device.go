@@ -25,11 +25,12 @@ type Device struct {
 	MACString string   `json:"mac,omitempty"`
 	IPs       []string `json:"ips"`
 
-	Vendor   string   `json:"vendor,omitempty"`
-	Model    string   `json:"model,omitempty"`
-	Category string   `json:"category,omitempty"`
-	OS       string   `json:"os,omitempty"`
-	Software string   `json:"software,omitempty"`
+	// The derived identity; each is "" when unknown, never absent.
+	Vendor   string   `json:"vendor"`
+	Model    string   `json:"model"`
+	Category string   `json:"category"`
+	OS       string   `json:"os"`
+	Software string   `json:"software"`
 	Names    []string `json:"names"`
 
 	Router        bool      `json:"router"`

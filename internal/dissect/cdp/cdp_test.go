@@ -2,49 +2,14 @@ package cdp
 
 import (
 	"encoding/binary"
-	"encoding/hex"
-	"errors"
 	"net/netip"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/dissecttest"
 )
-
-// readHex loads a payload stored as hex text under testdata.
-func readHex(tb testing.TB, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	p, err := hex.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil {
-		tb.Fatalf("decode %s: %v", name, err)
-	}
-	return p
-}
-
-// factsFor builds High-confidence cdp facts about mac from key, value pairs.
-func factsFor(mac dissect.MAC, kv ...string) []dissect.Fact {
-	var out []dissect.Fact
-	for i := 0; i+1 < len(kv); i += 2 {
-		who := dissect.Endpoint{MAC: mac}
-		if kv[i] == dissect.KeyMgmtAddress {
-			who.IP = netip.MustParseAddr(kv[i+1])
-		}
-		out = append(out, dissect.Fact{
-			Who: who, Source: Source, Key: kv[i], Value: kv[i+1], Confidence: dissect.High,
-		})
-	}
-	return out
-}
-
-var cmpAddr = cmp.Comparer(func(a, b netip.Addr) bool { return a == b })
 
 func TestDissectRealCaptures(t *testing.T) {
 	tests := []struct {
@@ -129,11 +94,12 @@ func TestDissectRealCaptures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := &dissect.Context{Src: dissect.Endpoint{MAC: tt.src}}
-			got, err := Dissect(ctx, readHex(t, tt.file), nil)
+			got, err := Dissect(ctx, dissecttest.Hex(t, "testdata/"+tt.file), nil)
 			if err != nil {
 				t.Fatalf("Dissect: got error %v, want nil", err)
 			}
-			if diff := cmp.Diff(factsFor(tt.src, tt.want...), got, cmpAddr); diff != "" {
+			want := dissecttest.MACFacts(Source, tt.src, tt.want...)
+			if diff := cmp.Diff(want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -234,7 +200,8 @@ func TestDissectHandBuilt(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Dissect: got error %v, want nil", err)
 			}
-			if diff := cmp.Diff(factsFor(mac, tt.want...), got, cmpAddr); diff != "" {
+			want := dissecttest.MACFacts(Source, mac, tt.want...)
+			if diff := cmp.Diff(want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -266,13 +233,7 @@ func TestDissectMalformed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Dissect(&dissect.Context{}, tt.payload, nil)
-			var de *dissect.Error
-			if !errors.As(err, &de) {
-				t.Fatalf("got error %v, want a *dissect.Error", err)
-			}
-			if de.Proto != Source || de.Offset != tt.offset {
-				t.Errorf("got error %q at %d, want proto %q at %d", de.Reason, de.Offset, Source, tt.offset)
-			}
+			dissecttest.ErrorAt(t, err, Source, tt.offset)
 			if len(got) != tt.facts {
 				t.Errorf("got %d facts %v, want %d", len(got), got, tt.facts)
 			}
@@ -280,54 +241,24 @@ func TestDissectMalformed(t *testing.T) {
 	}
 }
 
-// seeds returns every testdata payload.
-func seeds(tb testing.TB) [][]byte {
-	tb.Helper()
-	files, err := filepath.Glob("testdata/*.hex")
-	if err != nil || len(files) == 0 {
-		tb.Fatalf("no testdata: %v", err)
-	}
-	var out [][]byte
-	for _, f := range files {
-		out = append(out, readHex(tb, filepath.Base(f)))
-	}
-	return out
-}
-
-// checkFacts fails when a fact lacks a key, value or source.
-func checkFacts(tb testing.TB, facts []dissect.Fact) {
-	tb.Helper()
-	for _, f := range facts {
-		if f.Key == "" || f.Value == "" || f.Source != Source {
-			tb.Fatalf("bad fact %v", f)
-		}
-	}
-}
-
 func TestDissectTruncated(t *testing.T) {
-	for _, p := range seeds(t) {
-		for n := range len(p) {
-			facts, err := Dissect(&dissect.Context{}, p[:n], nil)
-			checkFacts(t, facts)
-			if err != nil && !errors.As(err, new(*dissect.Error)) {
-				t.Fatalf("len %d: got error %T, want *dissect.Error", n, err)
-			}
-		}
+	for _, p := range dissecttest.HexFiles(t, "testdata/*.hex") {
+		dissecttest.Truncations(t, Dissect, &dissect.Context{}, p, Source)
 	}
 }
 
 func FuzzDissect(f *testing.F) {
-	for _, p := range seeds(f) {
+	for _, p := range dissecttest.HexFiles(f, "testdata/*.hex") {
 		f.Add(p)
 	}
 	f.Fuzz(func(t *testing.T, p []byte) {
 		facts, _ := Dissect(&dissect.Context{}, p, nil)
-		checkFacts(t, facts)
+		dissecttest.CheckFacts(t, facts, Source)
 	})
 }
 
 func BenchmarkDissect(b *testing.B) {
-	p := readHex(b, "tcpdump_3560_cdp_1.hex")
+	p := dissecttest.Hex(b, "testdata/tcpdump_3560_cdp_1.hex")
 	ctx := &dissect.Context{Src: dissect.Endpoint{MAC: dissect.MAC{0, 0x19, 0x06, 0xea, 0xb8, 0x85}}}
 	out := make([]dissect.Fact, 0, 32)
 	b.ReportAllocs()

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/dissecttest"
 )
 
 // v4msg describes a hand-built DHCPv4 message.
@@ -37,7 +38,7 @@ func (m v4msg) bytes() []byte {
 	put4(offYiaddr, m.yiaddr)
 	put4(offGiaddr, m.giaddr)
 	if m.chaddr != "" {
-		mac := ep(m.chaddr, "").MAC
+		mac := dissecttest.Endpoint(m.chaddr, "").MAC
 		copy(b[offChaddr:], mac[:])
 	}
 	copy(b[offSname:offSname+lenSname], m.sname)
@@ -386,7 +387,7 @@ func TestDissectV6Malformed(t *testing.T) {
 func TestCorpusNoPanic(t *testing.T) {
 	ctx := testCtx("00:01:02:03:04:05", "10.0.0.1", "", "255.255.255.255")
 	for _, tc := range realCases() {
-		p := load(t, tc.name)
+		p := dissecttest.Hex(t, "testdata/"+tc.name+".hex")
 		for n := range len(p) + 1 {
 			checkFacts(t, DissectV4, ctx, p[:n])
 			checkFacts(t, DissectV6, ctx, p[:n])
@@ -398,10 +399,8 @@ func TestCorpusNoPanic(t *testing.T) {
 func checkFacts(tb testing.TB, fn dissect.DatagramFunc, ctx *dissect.Context, p []byte) {
 	tb.Helper()
 	facts, _ := fn(ctx, p, nil)
+	dissecttest.CheckFacts(tb, facts, "dhcp", "dhcpv6")
 	for _, f := range facts {
-		if f.Key == "" || f.Value == "" || (f.Source != "dhcp" && f.Source != "dhcpv6") {
-			tb.Fatalf("bad fact %v from %x", f, p)
-		}
 		if f.Who.MAC.IsZero() && !f.Who.IP.IsValid() {
 			tb.Fatalf("fact %v is about no one, from %x", f, p)
 		}

@@ -1,21 +1,30 @@
 package dhcp
 
 import (
-	"net/netip"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/dissecttest"
 )
 
+// testCtx builds a Context from "mac ip" pairs for source and destination;
+// any part may be empty.
+func testCtx(srcMAC, srcIP, dstMAC, dstIP string) *dissect.Context {
+	return &dissect.Context{
+		Src: dissecttest.Endpoint(srcMAC, srcIP),
+		Dst: dissecttest.Endpoint(dstMAC, dstIP),
+	}
+}
+
+// f4 and f6 build expected DHCPv4 and DHCPv6 facts about mac and ip.
 func f4(mac, ip, key, value string, c dissect.Confidence) dissect.Fact {
-	return dissect.Fact{Who: ep(mac, ip), Source: "dhcp", Key: key, Value: value, Confidence: c}
+	return dissecttest.Fact(dissecttest.Endpoint(mac, ip), "dhcp", key, value, c)
 }
 
 func f6(mac, ip, key, value string, c dissect.Confidence) dissect.Fact {
-	return dissect.Fact{Who: ep(mac, ip), Source: "dhcpv6", Key: key, Value: value, Confidence: c}
+	return dissecttest.Fact(dissecttest.Endpoint(mac, ip), "dhcpv6", key, value, c)
 }
 
 // realCases are payloads from the corpus (testdata/SOURCE.md). The values
@@ -320,9 +329,6 @@ func realCases() []dissectCase {
 	}
 }
 
-// addrCmp lets go-cmp compare netip.Addr values.
-var addrCmp = cmpopts.EquateComparable(netip.Addr{})
-
 type dissectCase struct {
 	name    string
 	fn      dissect.DatagramFunc
@@ -338,13 +344,13 @@ func runCases(t *testing.T, cases []dissectCase) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := tc.payload
 			if p == nil {
-				p = load(t, tc.name)
+				p = dissecttest.Hex(t, "testdata/"+tc.name+".hex")
 			}
 			got, err := tc.fn(tc.ctx, p, nil)
 			if (err != nil) != tc.wantErr {
 				t.Errorf("got error %v, want error %t", err, tc.wantErr)
 			}
-			if diff := cmp.Diff(tc.want, got, addrCmp); diff != "" {
+			if diff := cmp.Diff(tc.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 		})

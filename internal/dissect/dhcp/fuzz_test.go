@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/dissecttest"
 )
 
 func seeds(f *testing.F, prefix string) {
 	f.Helper()
 	for _, tc := range realCases() {
 		if strings.HasPrefix(tc.name, prefix) {
-			f.Add(load(f, tc.name))
+			f.Add(dissecttest.Hex(f, "testdata/"+tc.name+".hex"))
 		}
 	}
 }
@@ -33,7 +34,7 @@ func FuzzDissectV6(f *testing.F) {
 }
 
 func BenchmarkDissectV4(b *testing.B) {
-	p := load(b, "v4_request_msft")
+	p := dissecttest.Hex(b, "testdata/v4_request_msft.hex")
 	ctx := testCtx("28:cf:da:dc:8d:76", "0.0.0.0", "ff:ff:ff:ff:ff:ff", "255.255.255.255")
 	out := make([]dissect.Fact, 0, 16)
 	b.ReportAllocs()
@@ -44,7 +45,7 @@ func BenchmarkDissectV4(b *testing.B) {
 }
 
 func BenchmarkDissectV6(b *testing.B) {
-	p := load(b, "v6_relay_forw")
+	p := dissecttest.Hex(b, "testdata/v6_relay_forw.hex")
 	ctx := testCtx("00:23:eb:10:2c:29", "2001:8a8:1006:4:223:ebff:fe10:2c29", "", "")
 	out := make([]dissect.Fact, 0, 16)
 	b.ReportAllocs()

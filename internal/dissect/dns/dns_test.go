@@ -7,7 +7,17 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/dissecttest"
 )
+
+// Short names for the builders the tables below use again and again.
+var (
+	ep = dissecttest.Endpoint
+	f  = dissecttest.Fact
+)
+
+// ipOnly is an Endpoint known only by its address.
+func ipOnly(ip string) dissect.Endpoint { return ep("", ip) }
 
 // Contexts of the real responses under testdata (see SOURCE.md).
 var (
@@ -83,11 +93,11 @@ func TestDissectDNSReal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := DissectDNS(tt.ctx, loadHex(t, tt.file), nil)
+			got, err := DissectDNS(tt.ctx, dissecttest.Hex(t, "testdata/"+tt.file+".hex"), nil)
 			if err != nil {
 				t.Fatalf("got error %v, want none", err)
 			}
-			if diff := cmp.Diff(tt.want, got, addrCmp); diff != "" {
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts (-want +got):\n%s", diff)
 			}
 		})
@@ -161,7 +171,7 @@ func TestDissectDNSEdge(t *testing.T) {
 			if err != nil && !errors.As(err, &de) {
 				t.Errorf("got error of type %T, want *dissect.Error", err)
 			}
-			if diff := cmp.Diff(tt.want, got, addrCmp); diff != "" {
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts (-want +got):\n%s", diff)
 			}
 		})
@@ -227,16 +237,9 @@ func TestReverseAddr(t *testing.T) {
 
 func TestTruncatedRealPayloads(t *testing.T) {
 	for _, file := range realFiles {
-		p := loadHex(t, file)
-		for n := range len(p) {
-			for _, fn := range []dissect.DatagramFunc{DissectDNS, DissectMDNS, DissectLLMNR} {
-				out, err := fn(vmwareDNS, p[:n], nil)
-				checkFacts(t, out)
-				var de *dissect.Error
-				if err != nil && !errors.As(err, &de) {
-					t.Fatalf("%s cut to %d: got error of type %T, want *dissect.Error", file, n, err)
-				}
-			}
+		p := dissecttest.Hex(t, "testdata/"+file+".hex")
+		for _, fn := range []dissect.DatagramFunc{DissectDNS, DissectMDNS, DissectLLMNR} {
+			dissecttest.Truncations(t, fn, vmwareDNS, p)
 		}
 		if err := walk(p[:len(p)-1]); err == nil {
 			t.Errorf("%s cut by one byte: got no error, want one", file)
@@ -264,16 +267,6 @@ func walk(msg []byte) error {
 	}
 }
 
-// checkFacts fails the test for a fact without a key, source or value.
-func checkFacts(tb testing.TB, out []dissect.Fact) {
-	tb.Helper()
-	for _, x := range out {
-		if x.Key == "" || x.Source == "" || x.Value == "" {
-			tb.Fatalf("got incomplete fact %v", x)
-		}
-	}
-}
-
 // realFiles lists every payload under testdata.
 var realFiles = []string{
 	"dns_cname_gstatic", "dns_cname_chain_meta", "dns_glue_sip", "dns_ptr_localhost",
@@ -285,18 +278,18 @@ var realFiles = []string{
 
 func FuzzDissectDNS(f *testing.F) {
 	for _, file := range realFiles {
-		f.Add(loadHex(f, file))
+		f.Add(dissecttest.Hex(f, "testdata/"+file+".hex"))
 	}
 	f.Fuzz(func(t *testing.T, p []byte) {
 		for _, fn := range []dissect.DatagramFunc{DissectDNS, DissectMDNS, DissectLLMNR} {
 			out, _ := fn(vmwareDNS, p, nil)
-			checkFacts(t, out)
+			dissecttest.CheckFacts(t, out)
 		}
 	})
 }
 
 func BenchmarkDissectDNS(b *testing.B) {
-	p := loadHex(b, "dns_cname_gstatic")
+	p := dissecttest.Hex(b, "testdata/dns_cname_gstatic.hex")
 	out := make([]dissect.Fact, 0, 16)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(p)))

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/dissecttest"
 )
 
 func mdnsCtx(mac, ip string) *dissect.Context {
@@ -80,11 +81,11 @@ func TestDissectMDNSReal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := DissectMDNS(tt.ctx, loadHex(t, tt.file), nil)
+			got, err := DissectMDNS(tt.ctx, dissecttest.Hex(t, "testdata/"+tt.file+".hex"), nil)
 			if err != nil {
 				t.Fatalf("got error %v, want none", err)
 			}
-			if diff := cmp.Diff(tt.want, got, addrCmp); diff != "" {
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts (-want +got):\n%s", diff)
 			}
 		})
@@ -159,7 +160,7 @@ func TestDissectMDNSServices(t *testing.T) {
 			if err != nil {
 				t.Fatalf("got error %v, want none", err)
 			}
-			if diff := cmp.Diff(tt.want, got, addrCmp); diff != "" {
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts (-want +got):\n%s", diff)
 			}
 			for _, x := range got {
@@ -195,7 +196,7 @@ func TestDissectMDNSMalformed(t *testing.T) {
 			if err == nil {
 				t.Errorf("got no error (facts %v), want one", got)
 			}
-			checkFacts(t, got)
+			dissecttest.CheckFacts(t, got)
 		})
 	}
 }
@@ -237,11 +238,11 @@ func TestDissectLLMNR(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := DissectLLMNR(tt.ctx, loadHex(t, tt.file), nil)
+			got, err := DissectLLMNR(tt.ctx, dissecttest.Hex(t, "testdata/"+tt.file+".hex"), nil)
 			if err != nil {
 				t.Fatalf("got error %v, want none", err)
 			}
-			if diff := cmp.Diff(tt.want, got, addrCmp); diff != "" {
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts (-want +got):\n%s", diff)
 			}
 		})
@@ -260,7 +261,7 @@ func BenchmarkDissectMDNS(b *testing.B) {
 }
 
 func BenchmarkDissectMDNSReal(b *testing.B) {
-	p := loadHex(b, "mdns_resp_v4")
+	p := dissecttest.Hex(b, "testdata/mdns_resp_v4.hex")
 	ctx := mdnsCtx("8a:3c:d6:e1:4d:c4", "10.0.2.7")
 	out := make([]dissect.Fact, 0, 32)
 	b.ReportAllocs()
@@ -271,7 +272,7 @@ func BenchmarkDissectMDNSReal(b *testing.B) {
 }
 
 func BenchmarkDissectLLMNR(b *testing.B) {
-	p := loadHex(b, "llmnr_resp_aaaa")
+	p := dissecttest.Hex(b, "testdata/llmnr_resp_aaaa.hex")
 	ctx := &dissect.Context{Src: ep("00:50:56:c0:00:01", "192.168.199.1"), SrcPort: 5355}
 	out := make([]dissect.Fact, 0, 8)
 	b.ReportAllocs()

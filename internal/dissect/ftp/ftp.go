@@ -52,13 +52,14 @@ func Detect(client, server []byte) bool {
 		return false
 	}
 	first, _, _ := bytes.Cut(server[:min(len(server), 512)], []byte{'\n'})
-	return indexFold(first, "smtp") < 0 && !hasVerb(client, "ehlo") && !hasVerb(client, "helo")
+	return dissect.IndexFold(first, "smtp") < 0 &&
+		!hasVerb(client, "ehlo") && !hasVerb(client, "helo")
 }
 
 // hasVerb reports whether b starts with the lower-case verb (in any case)
 // followed by a space or line end.
 func hasVerb(b []byte, verb string) bool {
-	if len(b) <= len(verb) || indexFold(b[:len(verb)], verb) != 0 {
+	if len(b) <= len(verb) || dissect.IndexFold(b[:len(verb)], verb) != 0 {
 		return false
 	}
 	c := b[len(verb)]

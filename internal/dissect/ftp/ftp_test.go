@@ -1,26 +1,22 @@
 package ftp
 
 import (
-	"errors"
-	"net/netip"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/dissecttest"
 )
+
+// conn is the connection of the tests, to the FTP port.
+var conn = dissecttest.NewStream(Source,
+	dissecttest.Endpoint("", "192.0.2.10"), dissecttest.Endpoint("", "192.0.2.21"), 21)
 
 var (
-	cliEP = dissect.Endpoint{IP: netip.MustParseAddr("192.0.2.10")}
-	srvEP = dissect.Endpoint{IP: netip.MustParseAddr("192.0.2.21")}
-	ctx   = &dissect.Context{Src: cliEP, Dst: srvEP, SrcPort: 50000, DstPort: 21}
+	ctx     = conn.Ctx
+	srvFact = conn.ServerFact
 )
-
-func srvFact(key, value string, c dissect.Confidence) dissect.Fact {
-	return dissect.Fact{Who: srvEP, Source: Source, Key: key, Value: value, Confidence: c}
-}
 
 var (
 	insecure  = srvFact(dissect.KeyInsecure, "ftp", dissect.High)
@@ -80,7 +76,7 @@ func TestDissectReal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			client, server := loadHeads(t, tt.file)
+			client, server := dissecttest.Heads(t, "testdata/"+tt.file)
 			if !Detect(client, server) {
 				t.Errorf("Detect = false, want true")
 			}
@@ -88,10 +84,10 @@ func TestDissectReal(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Dissect: got error %v, want nil", err)
 			}
-			if diff := cmp.Diff(tt.want, got, factCmp); diff != "" {
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
-			assertNoSecret(t, got, tt.secrets...)
+			dissecttest.NoSecret(t, got, tt.secrets...)
 		})
 	}
 }
@@ -166,23 +162,11 @@ func TestDissectHandBuilt(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Dissect: got error %v, want nil", err)
 			}
-			if diff := cmp.Diff(tt.want, got, factCmp); diff != "" {
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
-			assertNoSecret(t, got, "nurse", "s3cret", "guest@")
+			dissecttest.NoSecret(t, got, "nurse", "s3cret", "guest@")
 		})
-	}
-}
-
-// assertNoSecret fails if any fact value carries one of the secrets.
-func assertNoSecret(t *testing.T, facts []dissect.Fact, secrets ...string) {
-	t.Helper()
-	for _, f := range facts {
-		for _, s := range secrets {
-			if strings.Contains(f.Value, s) {
-				t.Errorf("fact %v carries secret %q", f, s)
-			}
-		}
 	}
 }
 
@@ -201,13 +185,10 @@ func TestDissectMalformed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			client, server := []byte(tt.client), []byte(tt.server)
 			if tt.file != "" {
-				client, server = loadHeads(t, tt.file)
+				client, server = dissecttest.Heads(t, "testdata/"+tt.file)
 			}
 			got, err := Dissect(ctx, client, server, nil)
-			var de *dissect.Error
-			if !errors.As(err, &de) || de.Proto != Source {
-				t.Errorf("got error %v, want a *dissect.Error from %q", err, Source)
-			}
+			dissecttest.ErrorFrom(t, err, Source)
 			if len(got) != tt.wantFacts {
 				t.Errorf("got %d facts %v, want %d", len(got), got, tt.wantFacts)
 			}
@@ -216,11 +197,11 @@ func TestDissectMalformed(t *testing.T) {
 }
 
 func TestDissectTruncatedReal(t *testing.T) {
-	client, server := loadHeads(t, "filezilla.txt")
+	client, server := dissecttest.Heads(t, "testdata/filezilla.txt")
 	for n := 0; n <= len(server); n++ {
 		for _, m := range []int{0, len(client) / 2, len(client)} {
 			got, _ := Dissect(ctx, client[:m], server[:n], nil)
-			assertNoSecret(t, got, "qwerty")
+			dissecttest.NoSecret(t, got, "qwerty")
 		}
 	}
 }
@@ -249,24 +230,18 @@ func TestDetect(t *testing.T) {
 }
 
 func FuzzDissect(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.txt"))
-	for _, name := range files {
-		client, server := loadHeads(f, filepath.Base(name))
-		f.Add(client, server)
+	for _, h := range dissecttest.HeadsFiles(f, "testdata/*.txt") {
+		f.Add(h.Client, h.Server)
 	}
 	f.Fuzz(func(t *testing.T, client, server []byte) {
 		Detect(client, server)
 		facts, _ := Dissect(ctx, client, server, nil)
-		for _, fc := range facts {
-			if fc.Key == "" || fc.Source != Source || fc.Value == "" {
-				t.Errorf("bad fact %v", fc)
-			}
-		}
+		dissecttest.CheckFacts(t, facts, Source)
 	})
 }
 
 func BenchmarkDissect(b *testing.B) {
-	client, server := loadHeads(b, "netbsd.txt")
+	client, server := dissecttest.Heads(b, "testdata/netbsd.txt")
 	out := make([]dissect.Fact, 0, 16)
 	out, _ = Dissect(ctx, client, server, out) // loads the creds table
 	b.ReportAllocs()

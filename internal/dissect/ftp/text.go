@@ -1,6 +1,10 @@
 package ftp
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/wardhq/ward/internal/dissect"
+)
 
 // products are FTP servers whose greeting or SYST reply names them, with
 // the spelling emitted. The version, when one follows, is appended.
@@ -26,7 +30,7 @@ var products = []struct{ match, name string }{
 // raw reply text, or "".
 func software(raw []byte) string {
 	for _, p := range products {
-		i := indexFold(raw, p.match)
+		i := dissect.IndexFold(raw, p.match)
 		if i < 0 {
 			continue
 		}
@@ -78,26 +82,5 @@ func text(b []byte) string {
 
 // equalFold reports whether b equals the lower-case ASCII word, ignoring case.
 func equalFold(b []byte, word string) bool {
-	return len(b) == len(word) && indexFold(b, word) == 0
-}
-
-// indexFold returns the index of the lower-case ASCII word in s, ignoring
-// ASCII case in s, or -1.
-func indexFold(s []byte, word string) int {
-	for i := 0; i+len(word) <= len(s); i++ {
-		j := 0
-		for ; j < len(word); j++ {
-			c := s[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != word[j] {
-				break
-			}
-		}
-		if j == len(word) {
-			return i
-		}
-	}
-	return -1
+	return len(b) == len(word) && dissect.IndexFold(b, word) == 0
 }

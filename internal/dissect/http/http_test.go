@@ -1,14 +1,22 @@
 package http
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/dissecttest"
 )
+
+// conn is the connection of the tests, to port 80.
+var conn = dissecttest.NewStream("http",
+	dissecttest.Endpoint("02:00:00:00:00:01", "10.0.0.1"),
+	dissecttest.Endpoint("02:00:00:00:00:02", "10.0.0.2"), 80)
+
+// The ends of the test connection, and the Context the dissector sees.
+var client, server, testCtx = conn.Client, conn.Server, conn.Ctx
 
 // fact builds an expected fact.
 func fact(who dissect.Endpoint, key, value string, c dissect.Confidence) dissect.Fact {
@@ -73,7 +81,7 @@ func TestDissectCaptures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, s := loadHeads(t, tt.name)
+			c, s := dissecttest.Heads(t, "testdata/"+tt.name+".txt")
 			if !Detect(c, s) {
 				t.Errorf("Detect = false, want true")
 			}
@@ -81,7 +89,7 @@ func TestDissectCaptures(t *testing.T) {
 			if err != nil {
 				t.Errorf("Dissect error: %v", err)
 			}
-			if diff := cmp.Diff(tt.want, got, equateAddr); diff != "" {
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -223,7 +231,7 @@ func TestDissectCases(t *testing.T) {
 			if err != nil {
 				t.Errorf("Dissect error: %v", err)
 			}
-			if diff := cmp.Diff(tt.want, got, equateAddr); diff != "" {
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -251,14 +259,8 @@ func TestDissectMalformed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Dissect(testCtx, crlf(tt.client), crlf(tt.server), nil)
-			var de *dissect.Error
-			if !errors.As(err, &de) {
-				t.Fatalf("got error %v, want a *dissect.Error", err)
-			}
-			if de.Proto != "http" || de.Offset != tt.offset {
-				t.Errorf("got error %v, want proto http at byte %d", err, tt.offset)
-			}
-			if diff := cmp.Diff(tt.want, got, equateAddr); diff != "" {
+			dissecttest.ErrorAt(t, err, "http", tt.offset)
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -268,22 +270,8 @@ func TestDissectMalformed(t *testing.T) {
 // TestDissectTruncated cuts every real head at every length: no panic, and
 // every fact well formed.
 func TestDissectTruncated(t *testing.T) {
-	for _, name := range headFiles(t) {
-		c, s := loadHeads(t, name)
-		for n := 0; n <= max(len(c), len(s)); n += 7 {
-			facts, _ := Dissect(testCtx, c[:min(n, len(c))], s[:min(n, len(s))], nil)
-			checkFacts(t, facts)
-		}
-	}
-}
-
-// checkFacts fails the test for a fact without a key, source or value.
-func checkFacts(tb testing.TB, facts []dissect.Fact) {
-	tb.Helper()
-	for _, f := range facts {
-		if f.Key == "" || f.Source != "http" || f.Value == "" {
-			tb.Fatalf("malformed fact %v", f)
-		}
+	for _, h := range dissecttest.HeadsFiles(t, "testdata/*.txt") {
+		dissecttest.StreamTruncations(t, Dissect, testCtx, h.Client, h.Server, 7, "http")
 	}
 }
 
@@ -317,31 +305,25 @@ func TestNoSecrets(t *testing.T) {
 	req := crlf("GET / HTTP/1.1\nAuthorization: Basic YWRtaW46YWRtaW4=\n" +
 		"Proxy-Authorization: Basic amFuZTpzM2NyZXQh\n\n")
 	got, _ := Dissect(testCtx, req, nil, nil)
-	for _, f := range got {
-		for _, secret := range []string{"YWRtaW46YWRtaW4", "amFuZTpzM2NyZXQh", "jane", "s3cret", "admin:admin"} {
-			if strings.Contains(f.Value, secret) {
-				t.Errorf("fact %v carries %q", f, secret)
-			}
-		}
-	}
+	dissecttest.NoSecret(t, got,
+		"YWRtaW46YWRtaW4", "amFuZTpzM2NyZXQh", "jane", "s3cret", "admin:admin")
 }
 
 func FuzzDissect(f *testing.F) {
-	for _, name := range headFiles(f) {
-		c, s := loadHeads(f, name)
-		f.Add(c, s)
+	for _, h := range dissecttest.HeadsFiles(f, "testdata/*.txt") {
+		f.Add(h.Client, h.Server)
 	}
 	f.Add(crlf("GET / HTTP/1.1\nAuthorization: Basic YWRtaW46YWRtaW4=\n\n"),
 		crlf("HTTP/1.1 401 x\nWWW-Authenticate: Digest realm=\"a\\\"b\", nonce=1\n\n"))
 	f.Fuzz(func(t *testing.T, c, s []byte) {
 		Detect(c, s)
 		facts, _ := Dissect(testCtx, c, s, nil)
-		checkFacts(t, facts)
+		dissecttest.CheckFacts(t, facts, "http")
 	})
 }
 
 func BenchmarkDissect(b *testing.B) {
-	c, s := loadHeads(b, "keepalive_iis")
+	c, s := dissecttest.Heads(b, "testdata/keepalive_iis.txt")
 	out := make([]dissect.Fact, 0, 16)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(c) + len(s)))
@@ -351,7 +333,7 @@ func BenchmarkDissect(b *testing.B) {
 }
 
 func BenchmarkDetect(b *testing.B) {
-	c, s := loadHeads(b, "keepalive_iis")
+	c, s := dissecttest.Heads(b, "testdata/keepalive_iis.txt")
 	b.ReportAllocs()
 	for b.Loop() {
 		Detect(c, s)

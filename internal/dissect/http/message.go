@@ -75,7 +75,7 @@ func (fr *framing) read(name, value []byte) {
 		}
 		fr.length = n
 	case is(name, "transfer-encoding"):
-		fr.chunked = fr.chunked || containsFold(value, "chunked")
+		fr.chunked = fr.chunked || dissect.IndexFold(value, "chunked") >= 0
 	}
 }
 
@@ -176,7 +176,7 @@ func (s *stream) responseHeaders(b []byte, off int) (response, int, error) {
 		case is(name, "www-authenticate"):
 			s.challenges(value)
 		case is(name, "content-type"):
-			resp.html = containsFold(value, "html")
+			resp.html = dissect.IndexFold(value, "html") >= 0
 		case is(name, "content-encoding"):
 			resp.encoded = !is(value, "identity")
 		default:

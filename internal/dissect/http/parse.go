@@ -159,31 +159,6 @@ func hasPrefix(b []byte, p string) bool {
 	return len(b) >= len(p) && string(b[:len(p)]) == p
 }
 
-// containsFold reports whether s contains sub, ignoring ASCII case; sub
-// must be lower case.
-func containsFold(s []byte, sub string) bool {
-	return indexFold(s, sub) >= 0
-}
-
-// indexFold returns the index of the first instance of sub in s, ignoring
-// ASCII case, or -1. sub must be lower case and non-empty.
-func indexFold(s []byte, sub string) int {
-	first := sub[0]
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if lower(s[i]) != first {
-			continue
-		}
-		j := 1
-		for j < len(sub) && lower(s[i+j]) == sub[j] {
-			j++
-		}
-		if j == len(sub) {
-			return i
-		}
-	}
-	return -1
-}
-
 func lower(c byte) byte {
 	if c >= 'A' && c <= 'Z' {
 		return c + 'a' - 'A'

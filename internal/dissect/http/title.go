@@ -3,6 +3,8 @@ package http
 import (
 	"html"
 	"strings"
+
+	"github.com/wardhq/ward/internal/dissect"
 )
 
 // maxTitleBytes is the longest title kept, bytes after unescaping.
@@ -11,7 +13,7 @@ const maxTitleBytes = 128
 // title returns the text of the first complete <title> element in an HTML
 // body, entities decoded and white space collapsed; "" when there is none.
 func title(body []byte) string {
-	open := indexFold(body, "<title")
+	open := dissect.IndexFold(body, "<title")
 	if open < 0 {
 		return ""
 	}
@@ -20,12 +22,12 @@ func title(body []byte) string {
 		rest[0] != '\r' && rest[0] != '\n' {
 		return "" // another element, such as <titlebar>
 	}
-	gt := indexFold(rest, ">")
+	gt := dissect.IndexFold(rest, ">")
 	if gt < 0 {
 		return ""
 	}
 	rest = rest[gt+1:]
-	end := indexFold(rest, "</title")
+	end := dissect.IndexFold(rest, "</title")
 	if end < 0 {
 		return ""
 	}

@@ -2,59 +2,14 @@ package lldp
 
 import (
 	"encoding/binary"
-	"encoding/hex"
-	"errors"
 	"net/netip"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/dissecttest"
 )
-
-// readHex loads a payload stored as hex text under testdata.
-func readHex(tb testing.TB, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	p, err := hex.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil {
-		tb.Fatalf("decode %s: %v", name, err)
-	}
-	return p
-}
-
-// mustMAC parses a colon-separated MAC address.
-func mustMAC(tb testing.TB, s string) dissect.MAC {
-	tb.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, ":", ""))
-	if err != nil || len(b) != 6 {
-		tb.Fatalf("bad mac %q", s)
-	}
-	return dissect.MAC(b)
-}
-
-// factsFor builds High-confidence lldp facts about mac from key, value pairs.
-func factsFor(mac dissect.MAC, kv ...string) []dissect.Fact {
-	var out []dissect.Fact
-	for i := 0; i+1 < len(kv); i += 2 {
-		who := dissect.Endpoint{MAC: mac}
-		if kv[i] == dissect.KeyMgmtAddress {
-			who.IP = netip.MustParseAddr(kv[i+1])
-		}
-		out = append(out, dissect.Fact{
-			Who: who, Source: Source, Key: kv[i], Value: kv[i+1], Confidence: dissect.High,
-		})
-	}
-	return out
-}
-
-var cmpAddr = cmp.Comparer(func(a, b netip.Addr) bool { return a == b })
 
 func TestDissectRealCaptures(t *testing.T) {
 	const ciscoDesc = "Cisco IOS Software, C3560 Software (C3560-ADVIPSERVICESK9-M), " +
@@ -142,13 +97,14 @@ func TestDissectRealCaptures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			mac := mustMAC(t, tt.src)
+			mac := dissecttest.MAC(tt.src)
 			ctx := &dissect.Context{Src: dissect.Endpoint{MAC: mac}}
-			got, err := Dissect(ctx, readHex(t, tt.file), nil)
+			got, err := Dissect(ctx, dissecttest.Hex(t, "testdata/"+tt.file), nil)
 			if err != nil {
 				t.Fatalf("Dissect: got error %v, want nil", err)
 			}
-			if diff := cmp.Diff(factsFor(mac, tt.want...), got, cmpAddr); diff != "" {
+			want := dissecttest.MACFacts(Source, mac, tt.want...)
+			if diff := cmp.Diff(want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -274,7 +230,8 @@ func TestDissectHandBuilt(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Dissect: got error %v, want nil", err)
 			}
-			if diff := cmp.Diff(factsFor(mac, tt.want...), got, cmpAddr); diff != "" {
+			want := dissecttest.MACFacts(Source, mac, tt.want...)
+			if diff := cmp.Diff(want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -282,17 +239,18 @@ func TestDissectHandBuilt(t *testing.T) {
 }
 
 func TestDissectMalformed(t *testing.T) {
+	readHex := func(name string) []byte { return dissecttest.Hex(t, "testdata/"+name) }
 	tests := []struct {
 		name    string
 		payload []byte
 		offset  int
 		facts   int // facts expected before the error
 	}{
-		{"real: starts with type 24", readHex(t, "malformed_hoobr_safeputs.hex"), 0, 0},
-		{"real: starts with org tlv", readHex(t, "malformed_lldp_8023_mtu-oobr.hex"), 0, 0},
-		{"real: port id missing", readHex(t, "malformed_lldp_asan.hex"), 8, 1},
-		{"real: starts with mgmt address", readHex(t, "malformed_lldp_mgmt_addr_tlv_asan.hex"), 0, 0},
-		{"real: link aggregation first", readHex(t, "tcpdump_lldp_8021_linkagg_1.hex"), 0, 0},
+		{"real: starts with type 24", readHex("malformed_hoobr_safeputs.hex"), 0, 0},
+		{"real: starts with org tlv", readHex("malformed_lldp_8023_mtu-oobr.hex"), 0, 0},
+		{"real: port id missing", readHex("malformed_lldp_asan.hex"), 8, 1},
+		{"real: starts with mgmt address", readHex("malformed_lldp_mgmt_addr_tlv_asan.hex"), 0, 0},
+		{"real: link aggregation first", readHex("tcpdump_lldp_8021_linkagg_1.hex"), 0, 0},
 		{"one byte", []byte{0x02}, 0, 0},
 		{"length past end", []byte{0x02, 0x07, 0x04, 0x00}, 0, 0},
 		{"empty chassis id", tlv(tlvChassisID), 2, 0},
@@ -315,13 +273,7 @@ func TestDissectMalformed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Dissect(&dissect.Context{}, tt.payload, nil)
-			var de *dissect.Error
-			if !errors.As(err, &de) {
-				t.Fatalf("got error %v, want a *dissect.Error", err)
-			}
-			if de.Proto != Source || de.Offset != tt.offset {
-				t.Errorf("got error %q at %d, want proto %q at %d", de.Reason, de.Offset, Source, tt.offset)
-			}
+			dissecttest.ErrorAt(t, err, Source, tt.offset)
 			if len(got) != tt.facts {
 				t.Errorf("got %d facts %v, want %d", len(got), got, tt.facts)
 			}
@@ -329,54 +281,24 @@ func TestDissectMalformed(t *testing.T) {
 	}
 }
 
-// seeds returns every testdata payload.
-func seeds(tb testing.TB) [][]byte {
-	tb.Helper()
-	files, err := filepath.Glob("testdata/*.hex")
-	if err != nil || len(files) == 0 {
-		tb.Fatalf("no testdata: %v", err)
-	}
-	var out [][]byte
-	for _, f := range files {
-		out = append(out, readHex(tb, filepath.Base(f)))
-	}
-	return out
-}
-
 func TestDissectTruncated(t *testing.T) {
-	for _, p := range seeds(t) {
-		for n := range len(p) {
-			facts, err := Dissect(&dissect.Context{}, p[:n], nil)
-			checkFacts(t, facts)
-			if err != nil && !errors.As(err, new(*dissect.Error)) {
-				t.Fatalf("len %d: got error %T, want *dissect.Error", n, err)
-			}
-		}
-	}
-}
-
-// checkFacts fails when a fact lacks a key, value or source.
-func checkFacts(tb testing.TB, facts []dissect.Fact) {
-	tb.Helper()
-	for _, f := range facts {
-		if f.Key == "" || f.Value == "" || f.Source != Source {
-			tb.Fatalf("bad fact %v", f)
-		}
+	for _, p := range dissecttest.HexFiles(t, "testdata/*.hex") {
+		dissecttest.Truncations(t, Dissect, &dissect.Context{}, p, Source)
 	}
 }
 
 func FuzzDissect(f *testing.F) {
-	for _, p := range seeds(f) {
+	for _, p := range dissecttest.HexFiles(f, "testdata/*.hex") {
 		f.Add(p)
 	}
 	f.Fuzz(func(t *testing.T, p []byte) {
 		facts, _ := Dissect(&dissect.Context{}, p, nil)
-		checkFacts(t, facts)
+		dissecttest.CheckFacts(t, facts, Source)
 	})
 }
 
 func BenchmarkDissect(b *testing.B) {
-	p := readHex(b, "tcpdump_lldp_and_cdp_3.hex")
+	p := dissecttest.Hex(b, "testdata/tcpdump_lldp_and_cdp_3.hex")
 	ctx := &dissect.Context{Src: dissect.Endpoint{MAC: dissect.MAC{0, 0x19, 0x2f, 0xa7, 0xb2, 0x8d}}}
 	out := make([]dissect.Fact, 0, 32)
 	b.ReportAllocs()

@@ -2,60 +2,25 @@ package nbns
 
 import (
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
-	"net"
-	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/dissecttest"
 )
 
-// loadHex reads a payload saved as hex text under testdata.
-func loadHex(tb testing.TB, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name+".hex"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	p, err := hex.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil {
-		tb.Fatalf("decode %s: %v", name, err)
-	}
-	return p
-}
-
-// ep builds an Endpoint from text; either part may be empty.
-func ep(mac, ip string) dissect.Endpoint {
-	var e dissect.Endpoint
-	if mac != "" {
-		hw, err := net.ParseMAC(mac)
-		if err != nil {
-			panic(err)
-		}
-		copy(e.MAC[:], hw)
-	}
-	if ip != "" {
-		e.IP = netip.MustParseAddr(ip)
-	}
-	return e
-}
+// Short names for the builders the tables below use again and again.
+var (
+	ep = dissecttest.Endpoint
+	f  = dissecttest.Fact
+)
 
 func ctxOf(mac, ip string) *dissect.Context {
 	return &dissect.Context{Src: ep(mac, ip), SrcPort: 137, DstPort: 137}
 }
-
-func f(who dissect.Endpoint, source, key, value string, c dissect.Confidence) dissect.Fact {
-	return dissect.Fact{Who: who, Source: source, Key: key, Value: value, Confidence: c}
-}
-
-// addrCmp lets cmp compare netip.Addr values, whose fields are unexported.
-var addrCmp = cmp.Comparer(func(a, b netip.Addr) bool { return a == b })
 
 // encodeName applies the first-level encoding to a name and suffix.
 func encodeName(name string, suffix byte) []byte {
@@ -151,11 +116,11 @@ func TestDissectReal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Dissect(tt.ctx, loadHex(t, tt.file), nil)
+			got, err := Dissect(tt.ctx, dissecttest.Hex(t, "testdata/"+tt.file+".hex"), nil)
 			if err != nil {
 				t.Fatalf("got error %v, want none", err)
 			}
-			if diff := cmp.Diff(tt.want, got, addrCmp); diff != "" {
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts (-want +got):\n%s", diff)
 			}
 		})
@@ -205,7 +170,7 @@ func TestDissectBuilt(t *testing.T) {
 			if err != nil {
 				t.Fatalf("got error %v, want none", err)
 			}
-			if diff := cmp.Diff(tt.want, got, addrCmp); diff != "" {
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts (-want +got):\n%s", diff)
 			}
 		})
@@ -224,7 +189,8 @@ func TestDissectMalformed(t *testing.T) {
 		msg    []byte
 		reason string
 	}{
-		{"valgrind reproducer", loadHex(t, "malformed_valgrind"), "ends early"},
+		{"valgrind reproducer",
+			dissecttest.Hex(t, "testdata/malformed_valgrind.hex"), "ends early"},
 		{"node status cut in the table", append([]byte(nil), good[:len(good)-40-6-10]...), "needs"},
 		{"node status cut before the unit id",
 			append([]byte(nil), good[:len(good)-40-3]...), "unit id"},
@@ -253,33 +219,16 @@ func TestDissectMalformed(t *testing.T) {
 			} else if tt.reason != "" && !strings.Contains(de.Reason, tt.reason) {
 				t.Errorf("got reason %q, want it to contain %q", de.Reason, tt.reason)
 			}
-			checkFacts(t, got)
+			dissecttest.CheckFacts(t, got)
 		})
 	}
 }
 
 func TestTruncated(t *testing.T) {
 	for _, file := range realFiles {
-		p := loadHex(t, file)
-		for n := range len(p) {
-			for _, fn := range []dissect.DatagramFunc{Dissect, DissectDatagram} {
-				out, err := fn(ctxOf("", "10.1.2.3"), p[:n], nil)
-				checkFacts(t, out)
-				var de *dissect.Error
-				if err != nil && !errors.As(err, &de) {
-					t.Fatalf("%s cut to %d: got error of type %T, want *dissect.Error", file, n, err)
-				}
-			}
-		}
-	}
-}
-
-// checkFacts fails the test for a fact without a key, source or value.
-func checkFacts(tb testing.TB, out []dissect.Fact) {
-	tb.Helper()
-	for _, x := range out {
-		if x.Key == "" || x.Source == "" || x.Value == "" {
-			tb.Fatalf("got incomplete fact %v", x)
+		p := dissecttest.Hex(t, "testdata/"+file+".hex")
+		for _, fn := range []dissect.DatagramFunc{Dissect, DissectDatagram} {
+			dissecttest.Truncations(t, fn, ctxOf("", "10.1.2.3"), p)
 		}
 	}
 }
@@ -294,17 +243,17 @@ var realFiles = []string{
 
 func FuzzDissect(f *testing.F) {
 	for _, file := range realFiles {
-		f.Add(loadHex(f, file))
+		f.Add(dissecttest.Hex(f, "testdata/"+file+".hex"))
 	}
 	f.Add(nodeStatusResponse([]byte{0, 1, 2, 3, 4, 5}))
 	f.Fuzz(func(t *testing.T, p []byte) {
 		out, _ := Dissect(ctxOf("", "10.1.2.3"), p, nil)
-		checkFacts(t, out)
+		dissecttest.CheckFacts(t, out)
 	})
 }
 
 func BenchmarkDissect(b *testing.B) {
-	p := loadHex(b, "resp_scv")
+	p := dissecttest.Hex(b, "testdata/resp_scv.hex")
 	ctx := ctxOf("00:50:56:c0:00:01", "192.168.199.1")
 	out := make([]dissect.Fact, 0, 8)
 	b.ReportAllocs()
@@ -345,6 +294,7 @@ func announce(op byte, name string, major, minor byte, types uint32, comment str
 }
 
 func TestDissectDatagram(t *testing.T) {
+	loadHex := func(name string) []byte { return dissecttest.Hex(t, "testdata/"+name+".hex") }
 	hi, med := dissect.High, dissect.Medium
 	desk1 := ctxOf("00:0c:29:61:f5:5f", "192.168.199.133")
 	scv := ctxOf("00:50:56:c0:00:01", "192.168.199.1")
@@ -361,34 +311,34 @@ func TestDissectDatagram(t *testing.T) {
 		want    []dissect.Fact
 		wantErr bool
 	}{
-		{"windows 10 host", desk1, loadHex(t, "dgm_host_announce"), []dissect.Fact{
+		{"windows 10 host", desk1, loadHex("dgm_host_announce"), []dissect.Fact{
 			b(desk1, dissect.KeyHostname, "DESKTOP-V1FA0UQ", hi),
 			b(desk1, KeyOSVersion, "10.0", hi),
 			b(desk1, KeyServerType, "0x00001003", med),
 			b(desk1, dissect.KeyCapability, "file-server", hi),
 		}, false},
-		{"local master", scv, loadHex(t, "dgm_local_master"), []dissect.Fact{
+		{"local master", scv, loadHex("dgm_local_master"), []dissect.Fact{
 			b(scv, dissect.KeyHostname, "SCV", hi),
 			b(scv, KeyOSVersion, "6.3", hi),
 			b(scv, KeyServerType, "0x00051003", med),
 			b(scv, dissect.KeyCapability, "file-server", hi),
 			b(scv, dissect.KeyCapability, "master-browser", hi),
 		}, false},
-		{"domain announcement", djp, loadHex(t, "dgm_domain_announce"), []dissect.Fact{
+		{"domain announcement", djp, loadHex("dgm_domain_announce"), []dissect.Fact{
 			b(djp, KeyWorkgroup, "ARBEITSGRUPPE", hi),
 			b(djp, dissect.KeyHostname, "DJP95S0J", med),
 			b(djp, dissect.KeyCapability, "master-browser", hi),
 		}, false},
-		{"windows xp host", xp, loadHex(t, "dgm_host_xp"), []dissect.Fact{
+		{"windows xp host", xp, loadHex("dgm_host_xp"), []dissect.Fact{
 			b(xp, dissect.KeyHostname, "DJP95S0J", hi),
 			b(xp, KeyOSVersion, "5.1", hi),
 			b(xp, KeyServerType, "0x00011003", med),
 			b(xp, dissect.KeyCapability, "file-server", hi),
 		}, false},
-		{"announcement request", djp, loadHex(t, "dgm_request"), []dissect.Fact{
+		{"announcement request", djp, loadHex("dgm_request"), []dissect.Fact{
 			b(djp, dissect.KeyHostname, "DJP95S0J", med),
 		}, false},
-		{"corrupt destination name", djp, loadHex(t, "dgm_malformed_oobr"), []dissect.Fact{
+		{"corrupt destination name", djp, loadHex("dgm_malformed_oobr"), []dissect.Fact{
 			b(djp, dissect.KeyHostname, "DJP95S0J", med),
 		}, true},
 		{"samba domain controller", pacs, announce(1, "PACS", 4, 9, 0x0000981b, "Samba 4.9.5-Debian"),
@@ -410,7 +360,7 @@ func TestDissectDatagram(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("got error %v, want error %v", err, tt.wantErr)
 			}
-			if diff := cmp.Diff(tt.want, got, addrCmp); diff != "" {
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts (-want +got):\n%s", diff)
 			}
 		})
@@ -424,23 +374,23 @@ func TestDissectDatagramTruncatedAnnouncement(t *testing.T) {
 		if err == nil {
 			t.Errorf("cut to %d: got no error (facts %v), want one", n, got)
 		}
-		checkFacts(t, got)
+		dissecttest.CheckFacts(t, got)
 	}
 }
 
 func FuzzDissectDatagram(f *testing.F) {
 	for _, file := range realFiles {
-		f.Add(loadHex(f, file))
+		f.Add(dissecttest.Hex(f, "testdata/"+file+".hex"))
 	}
 	f.Add(announce(1, "PACS", 4, 9, 0x0000981b, "Samba 4.9.5-Debian"))
 	f.Fuzz(func(t *testing.T, p []byte) {
 		out, _ := DissectDatagram(ctxOf("", "10.1.2.3"), p, nil)
-		checkFacts(t, out)
+		dissecttest.CheckFacts(t, out)
 	})
 }
 
 func BenchmarkDissectDatagram(b *testing.B) {
-	p := loadHex(b, "dgm_local_master")
+	p := dissecttest.Hex(b, "testdata/dgm_local_master.hex")
 	ctx := ctxOf("00:50:56:c0:00:01", "192.168.199.1")
 	out := make([]dissect.Fact, 0, 8)
 	b.ReportAllocs()

@@ -2,29 +2,23 @@ package smb
 
 import (
 	"encoding/binary"
-	"errors"
-	"net/netip"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/dissecttest"
 )
+
+// conn is the connection of the tests, to the SMB port.
+var conn = dissecttest.NewStream(Source,
+	dissecttest.Endpoint("", "192.0.2.10"), dissecttest.Endpoint("", "192.0.2.45"), 445)
 
 var (
-	cliEP = dissect.Endpoint{IP: netip.MustParseAddr("192.0.2.10")}
-	srvEP = dissect.Endpoint{IP: netip.MustParseAddr("192.0.2.45")}
-	ctx   = &dissect.Context{Src: cliEP, Dst: srvEP, SrcPort: 50000, DstPort: 445}
+	ctx = conn.Ctx
+	srv = conn.ServerFact
+	cli = conn.ClientFact
 )
-
-func srv(key, value string, c dissect.Confidence) dissect.Fact {
-	return dissect.Fact{Who: srvEP, Source: Source, Key: key, Value: value, Confidence: c}
-}
-
-func cli(key, value string, c dissect.Confidence) dissect.Fact {
-	return dissect.Fact{Who: cliEP, Source: Source, Key: key, Value: value, Confidence: c}
-}
 
 // TestDissectReal checks the facts from real heads. Values were checked
 // against tshark 4.0 (see testdata/SOURCE.md). Heads cut at 4 KiB end inside
@@ -121,7 +115,7 @@ func TestDissectReal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			client, server := loadHeads(t, tt.file)
+			client, server := dissecttest.Heads(t, "testdata/"+tt.file)
 			if !Detect(client, server) {
 				t.Errorf("Detect = false, want true")
 			}
@@ -129,7 +123,7 @@ func TestDissectReal(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Errorf("got error %v, want error %v", err, tt.wantErr)
 			}
-			if diff := cmp.Diff(tt.want, got, factCmp); diff != "" {
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 			for _, f := range got {
@@ -226,7 +220,7 @@ func TestDissectHandBuilt(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Dissect: got error %v, want nil", err)
 			}
-			if diff := cmp.Diff(tt.want, got, factCmp); diff != "" {
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -264,10 +258,7 @@ func TestNTLMMalformed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d := dissector{ctx: ctx}
 			err := d.ntlmssp(tt.blob, 0, false)
-			var de *dissect.Error
-			if !errors.As(err, &de) || de.Proto != Source {
-				t.Errorf("got error %v, want a *dissect.Error from %q", err, Source)
-			}
+			dissecttest.ErrorFrom(t, err, Source)
 		})
 	}
 }
@@ -296,13 +287,10 @@ func TestDissectMalformed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			client, server := tt.client, tt.server
 			if tt.file != "" {
-				client, server = loadHeads(t, tt.file)
+				client, server = dissecttest.Heads(t, "testdata/"+tt.file)
 			}
 			_, err := Dissect(ctx, client, server, nil)
-			var de *dissect.Error
-			if !errors.As(err, &de) || de.Proto != Source {
-				t.Errorf("got error %v, want a *dissect.Error from %q", err, Source)
-			}
+			dissecttest.ErrorFrom(t, err, Source)
 		})
 	}
 }
@@ -310,7 +298,7 @@ func TestDissectMalformed(t *testing.T) {
 // TestDissectTruncatedReal cuts real heads at every length: no panic, and
 // never a user name.
 func TestDissectTruncatedReal(t *testing.T) {
-	client, server := loadHeads(t, "smb1-ntlmssp.txt")
+	client, server := dissecttest.Heads(t, "testdata/smb1-ntlmssp.txt")
 	for n := 0; n <= max(len(client), len(server)); n += 3 {
 		got, _ := Dissect(ctx, client[:min(n, len(client))], server[:min(n, len(server))], nil)
 		for _, f := range got {
@@ -343,25 +331,19 @@ func TestDetect(t *testing.T) {
 }
 
 func FuzzDissect(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.txt"))
-	for _, name := range files {
-		client, server := loadHeads(f, filepath.Base(name))
-		f.Add(client[:min(len(client), 2048)], server[:min(len(server), 2048)])
+	for _, h := range dissecttest.HeadsFiles(f, "testdata/*.txt") {
+		f.Add(h.Client[:min(len(h.Client), 2048)], h.Server[:min(len(h.Server), 2048)])
 	}
 	f.Add([]byte(nil), nb(challengeBlob([]byte{1, 0, 2, 0, 'A', 0, 0, 0, 0, 0})))
 	f.Fuzz(func(t *testing.T, client, server []byte) {
 		Detect(client, server)
 		facts, _ := Dissect(ctx, client, server, nil)
-		for _, fc := range facts {
-			if fc.Key == "" || fc.Source != Source || fc.Value == "" {
-				t.Errorf("bad fact %v", fc)
-			}
-		}
+		dissecttest.CheckFacts(t, facts, Source)
 	})
 }
 
 func BenchmarkDissect(b *testing.B) {
-	client, server := loadHeads(b, "smb311.txt")
+	client, server := dissecttest.Heads(b, "testdata/smb311.txt")
 	out := make([]dissect.Fact, 0, 32)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(client) + len(server)))

@@ -1,32 +1,16 @@
 package snmp
 
 import (
-	"encoding/hex"
 	"errors"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/dissecttest"
 )
-
-// readHex loads a payload stored as hex text under testdata.
-func readHex(tb testing.TB, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	p, err := hex.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil {
-		tb.Fatalf("decode %s: %v", name, err)
-	}
-	return p
-}
 
 // udp builds a Context from "ip:port" strings.
 func udp(tb testing.TB, src, dst string) *dissect.Context {
@@ -57,8 +41,6 @@ func factsAbout(who dissect.Endpoint, ws []want) []dissect.Fact {
 	}
 	return out
 }
-
-var cmpAddr = cmp.Comparer(func(a, b netip.Addr) bool { return a == b })
 
 // v1 and v2c facts common to every message about an agent.
 func v1Default() []want {
@@ -142,7 +124,7 @@ func TestDissectRealCaptures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := udp(t, tt.src, tt.dst)
-			got, err := Dissect(ctx, readHex(t, tt.file), nil)
+			got, err := Dissect(ctx, dissecttest.Hex(t, "testdata/"+tt.file), nil)
 			if err != nil {
 				t.Fatalf("Dissect: got error %v, want nil", err)
 			}
@@ -150,7 +132,8 @@ func TestDissectRealCaptures(t *testing.T) {
 			if tt.agentIsSrc {
 				agent = ctx.Src
 			}
-			if diff := cmp.Diff(factsAbout(agent, tt.want), got, cmpAddr); diff != "" {
+			want := factsAbout(agent, tt.want)
+			if diff := cmp.Diff(want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -242,7 +225,8 @@ func TestDissectHandBuilt(t *testing.T) {
 			if tt.agentIsSrc {
 				agent = ctx.Src
 			}
-			if diff := cmp.Diff(factsAbout(agent, tt.want), got, cmpAddr); diff != "" {
+			want := factsAbout(agent, tt.want)
+			if diff := cmp.Diff(want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -250,6 +234,7 @@ func TestDissectHandBuilt(t *testing.T) {
 }
 
 func TestDissectMalformed(t *testing.T) {
+	readHex := func(name string) []byte { return dissecttest.Hex(t, "testdata/"+name) }
 	get := func(vbs ...[]byte) []byte { return message(1, "public", request(tagGet, vbs...)) }
 	v3 := func(flags string) []byte {
 		return ber(tagSequence, integer(3), ber(tagSequence, integer(1), integer(2), octets(flags), integer(3)),
@@ -261,9 +246,9 @@ func TestDissectMalformed(t *testing.T) {
 		offset  int
 		facts   int
 	}{
-		{"real: heap overflow 1", readHex(t, "malformed_snmp_heapoverflow_1_5.hex"), 0, 0},
-		{"real: heap overflow 2", readHex(t, "malformed_snmp_heapoverflow_2_1.hex"), 0, 0},
-		{"real: oid sub-identifier not minimal", readHex(t, "zeek_oid_subid_too_long_1.hex"), 31, 3},
+		{"real: heap overflow 1", readHex("malformed_snmp_heapoverflow_1_5.hex"), 0, 0},
+		{"real: heap overflow 2", readHex("malformed_snmp_heapoverflow_2_1.hex"), 0, 0},
+		{"real: oid sub-identifier not minimal", readHex("zeek_oid_subid_too_long_1.hex"), 31, 3},
 		{"empty", nil, 0, 0},
 		{"not a sequence", ber(tagInteger, []byte{1}), 0, 0},
 		{"indefinite length", []byte{0x30, 0x80, 0, 0}, 1, 0},
@@ -295,13 +280,7 @@ func TestDissectMalformed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := udp(t, "10.0.0.1:5000", "10.0.0.2:161")
 			got, err := Dissect(ctx, tt.payload, nil)
-			var de *dissect.Error
-			if !errors.As(err, &de) {
-				t.Fatalf("got error %v, want a *dissect.Error", err)
-			}
-			if de.Proto != Source || de.Offset != tt.offset {
-				t.Errorf("got error %q at %d, want proto %q at %d", de.Reason, de.Offset, Source, tt.offset)
-			}
+			dissecttest.ErrorAt(t, err, Source, tt.offset)
 			if len(got) != tt.facts {
 				t.Errorf("got %d facts %v, want %d", len(got), got, tt.facts)
 			}
@@ -331,28 +310,12 @@ func TestCheckAndFormatOID(t *testing.T) {
 	}
 }
 
-// seeds returns every testdata payload.
-func seeds(tb testing.TB) [][]byte {
-	tb.Helper()
-	files, err := filepath.Glob("testdata/*.hex")
-	if err != nil || len(files) == 0 {
-		tb.Fatalf("no testdata: %v", err)
-	}
-	var out [][]byte
-	for _, f := range files {
-		out = append(out, readHex(tb, filepath.Base(f)))
-	}
-	return out
-}
-
 // checkFacts fails when a fact lacks a key, value or source, or when a
 // value looks like a community string from the seeds.
 func checkFacts(tb testing.TB, facts []dissect.Fact) {
 	tb.Helper()
+	dissecttest.CheckFacts(tb, facts, Source)
 	for _, f := range facts {
-		if f.Key == "" || f.Value == "" || f.Source != Source {
-			tb.Fatalf("bad fact %v", f)
-		}
 		if strings.Contains(f.Value, "public") || strings.Contains(f.Value, "R0_C@cti") {
 			tb.Fatalf("fact leaks a community string: %v", f)
 		}
@@ -361,7 +324,7 @@ func checkFacts(tb testing.TB, facts []dissect.Fact) {
 
 func TestDissectTruncated(t *testing.T) {
 	ctx := &dissect.Context{SrcPort: 161, DstPort: 5000}
-	for _, p := range seeds(t) {
+	for _, p := range dissecttest.HexFiles(t, "testdata/*.hex") {
 		for n := range len(p) {
 			facts, err := Dissect(ctx, p[:n], nil)
 			checkFacts(t, facts)
@@ -376,21 +339,17 @@ func TestDissectTruncated(t *testing.T) {
 }
 
 func FuzzDissect(f *testing.F) {
-	for _, p := range seeds(f) {
+	for _, p := range dissecttest.HexFiles(f, "testdata/*.hex") {
 		f.Add(p, uint16(161), uint16(40000))
 	}
 	f.Fuzz(func(t *testing.T, p []byte, sport, dport uint16) {
 		facts, _ := Dissect(&dissect.Context{SrcPort: sport, DstPort: dport}, p, nil)
-		for _, f := range facts {
-			if f.Key == "" || f.Value == "" || f.Source != Source {
-				t.Fatalf("bad fact %v", f)
-			}
-		}
+		dissecttest.CheckFacts(t, facts, Source)
 	})
 }
 
 func BenchmarkDissect(b *testing.B) {
-	p := readHex(b, "zeek_snmpwalk_2.hex")
+	p := dissecttest.Hex(b, "testdata/zeek_snmpwalk_2.hex")
 	ctx := &dissect.Context{SrcPort: 161, DstPort: 37327}
 	out := make([]dissect.Fact, 0, 16)
 	b.ReportAllocs()

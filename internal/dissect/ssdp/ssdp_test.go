@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/dissecttest"
 )
 
 const (
@@ -14,10 +15,14 @@ const (
 	testIP  = "192.0.2.7"
 )
 
+// sender builds a Context whose source is mac and ip.
+func sender(mac, ip string) *dissect.Context {
+	return &dissect.Context{Src: dissecttest.Endpoint(mac, ip), SrcPort: 1900, DstPort: 1900}
+}
+
 // f builds a fact about the test sender.
 func f(key, value string, c dissect.Confidence) dissect.Fact {
-	return dissect.Fact{Who: sender(testMAC, testIP).Src, Source: "ssdp", Key: key,
-		Value: value, Confidence: c}
+	return dissecttest.Fact(sender(testMAC, testIP).Src, "ssdp", key, value, c)
 }
 
 type ssdpCase struct {
@@ -161,13 +166,13 @@ func TestDissect(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := tc.payload
 			if p == nil {
-				p = load(t, tc.name)
+				p = dissecttest.Hex(t, "testdata/"+tc.name+".hex")
 			}
 			got, err := Dissect(ctx, p, nil)
 			if (err != nil) != tc.wantErr {
 				t.Errorf("got error %v, want error %t", err, tc.wantErr)
 			}
-			if diff := cmp.Diff(tc.want, got, addrCmp); diff != "" {
+			if diff := cmp.Diff(tc.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -188,7 +193,7 @@ func check(tb testing.TB, ctx *dissect.Context, p []byte) {
 func TestTruncations(t *testing.T) {
 	ctx := sender(testMAC, testIP)
 	for _, tc := range realCases {
-		p := load(t, tc.name)
+		p := dissecttest.Hex(t, "testdata/"+tc.name+".hex")
 		for n := range len(p) + 1 {
 			check(t, ctx, p[:n])
 		}
@@ -197,7 +202,7 @@ func TestTruncations(t *testing.T) {
 
 func FuzzDissect(f *testing.F) {
 	for _, tc := range realCases {
-		f.Add(load(f, tc.name))
+		f.Add(dissecttest.Hex(f, "testdata/"+tc.name+".hex"))
 	}
 	for _, tc := range builtCases {
 		f.Add(tc.payload)
@@ -209,7 +214,7 @@ func FuzzDissect(f *testing.F) {
 }
 
 func BenchmarkDissect(b *testing.B) {
-	p := load(b, "notify_broadcom")
+	p := dissecttest.Hex(b, "testdata/notify_broadcom.hex")
 	ctx := sender(testMAC, testIP)
 	out := make([]dissect.Fact, 0, 8)
 	b.ReportAllocs()

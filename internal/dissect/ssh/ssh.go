@@ -186,34 +186,12 @@ func osName(comments, software []byte) string {
 			continue
 		}
 		for _, t := range osTags {
-			if containsFold(field, t.tag) {
+			if dissect.IndexFold(field, t.tag) >= 0 {
 				return t.os
 			}
 		}
 	}
 	return ""
-}
-
-// containsFold reports whether s contains the lower-case ASCII word sub,
-// ignoring ASCII case in s, without allocating.
-func containsFold(s []byte, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		match := true
-		for j := 0; j < len(sub); j++ {
-			c := s[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != sub[j] {
-				match = false
-				break
-			}
-		}
-		if match {
-			return true
-		}
-	}
-	return false
 }
 
 // printable returns b as a string with bytes outside printable ASCII

@@ -1,29 +1,23 @@
 package ssh
 
 import (
-	"errors"
-	"net/netip"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/dissecttest"
 )
+
+// conn is the connection of the tests, to the SSH port.
+var conn = dissecttest.NewStream(Source,
+	dissecttest.Endpoint("", "192.0.2.10"), dissecttest.Endpoint("", "192.0.2.22"), 22)
 
 var (
-	cliEP = dissect.Endpoint{IP: netip.MustParseAddr("192.0.2.10")}
-	srvEP = dissect.Endpoint{IP: netip.MustParseAddr("192.0.2.22")}
-	ctx   = &dissect.Context{Src: cliEP, Dst: srvEP, SrcPort: 50000, DstPort: 22}
+	ctx     = conn.Ctx
+	srvFact = conn.ServerFact
+	cliFact = conn.ClientFact
 )
-
-func srvFact(key, value string, c dissect.Confidence) dissect.Fact {
-	return dissect.Fact{Who: srvEP, Source: Source, Key: key, Value: value, Confidence: c}
-}
-
-func cliFact(key, value string, c dissect.Confidence) dissect.Fact {
-	return dissect.Fact{Who: cliEP, Source: Source, Key: key, Value: value, Confidence: c}
-}
 
 func TestDissectReal(t *testing.T) {
 	tests := []struct {
@@ -61,7 +55,7 @@ func TestDissectReal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			client, server := loadHeads(t, tt.file)
+			client, server := dissecttest.Heads(t, "testdata/"+tt.file)
 			if !Detect(client, server) {
 				t.Errorf("Detect = false, want true")
 			}
@@ -69,7 +63,7 @@ func TestDissectReal(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Dissect: got error %v, want nil", err)
 			}
-			if diff := cmp.Diff(tt.want, got, factCmp); diff != "" {
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -122,7 +116,7 @@ func TestDissectHandBuilt(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Dissect: got error %v, want nil", err)
 			}
-			if diff := cmp.Diff(tt.want, got, factCmp); diff != "" {
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -146,10 +140,7 @@ func TestDissectMalformed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Dissect(ctx, []byte(tt.client), []byte(tt.server), nil)
-			var de *dissect.Error
-			if !errors.As(err, &de) || de.Proto != Source {
-				t.Errorf("got error %v, want a *dissect.Error from %q", err, Source)
-			}
+			dissecttest.ErrorFrom(t, err, Source)
 			if len(got) != tt.wantFacts {
 				t.Errorf("got %d facts %v, want %d", len(got), got, tt.wantFacts)
 			}
@@ -158,7 +149,7 @@ func TestDissectMalformed(t *testing.T) {
 }
 
 func TestDissectTruncatedReal(t *testing.T) {
-	client, server := loadHeads(t, "debian-ubuntu.txt")
+	client, server := dissecttest.Heads(t, "testdata/debian-ubuntu.txt")
 	for n := 0; n <= 64; n++ {
 		Dissect(ctx, client[:min(n, len(client))], server[:min(n, len(server))], nil)
 	}
@@ -187,10 +178,8 @@ func TestDetect(t *testing.T) {
 }
 
 func seeds(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.txt"))
-	for _, name := range files {
-		client, server := loadHeads(f, filepath.Base(name))
-		f.Add(client, server)
+	for _, h := range dissecttest.HeadsFiles(f, "testdata/*.txt") {
+		f.Add(h.Client, h.Server)
 	}
 	f.Add([]byte("SSH-1.5-x y\n"), []byte("a\nSSH-1.99-z FreeBSD\r\n"))
 }
@@ -200,16 +189,12 @@ func FuzzDissect(f *testing.F) {
 	f.Fuzz(func(t *testing.T, client, server []byte) {
 		Detect(client, server)
 		facts, _ := Dissect(ctx, client, server, nil)
-		for _, fc := range facts {
-			if fc.Key == "" || fc.Source != Source || fc.Value == "" {
-				t.Errorf("bad fact %v", fc)
-			}
-		}
+		dissecttest.CheckFacts(t, facts, Source)
 	})
 }
 
 func BenchmarkDissect(b *testing.B) {
-	client, server := loadHeads(b, "debian-ubuntu.txt")
+	client, server := dissecttest.Heads(b, "testdata/debian-ubuntu.txt")
 	out := make([]dissect.Fact, 0, 16)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(client) + len(server)))

@@ -1,42 +1,21 @@
 package syslog
 
 import (
-	"encoding/hex"
-	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/dissecttest"
 )
 
-// addrCmp lets go-cmp compare netip.Addr values.
-var addrCmp = cmpopts.EquateComparable(netip.Addr{})
-
-// load reads a payload saved as hex text in testdata.
-func load(tb testing.TB, name string) []byte {
-	tb.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", name+".hex"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	b, err := hex.DecodeString(strings.TrimSpace(string(raw)))
-	if err != nil {
-		tb.Fatalf("decode %s: %v", name, err)
-	}
-	return b
-}
-
 // The sender of the corpus messages, a Cisco PIX.
-var pix = dissect.Endpoint{MAC: dissect.MAC{0x00, 0x09, 0x7c, 0x18, 0xb8, 0x60},
-	IP: netip.MustParseAddr("192.168.0.3")}
+var pix = dissecttest.Endpoint("00:09:7c:18:b8:60", "192.168.0.3")
 
+// f builds a fact about pix.
 func f(key, value string, c dissect.Confidence) dissect.Fact {
-	return dissect.Fact{Who: pix, Source: "syslog", Key: key, Value: value, Confidence: c}
+	return dissecttest.Fact(pix, "syslog", key, value, c)
 }
 
 type syslogCase struct {
@@ -218,13 +197,13 @@ func TestDissect(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := []byte(tc.payload)
 			if tc.payload == "" && !tc.wantErr {
-				p = load(t, tc.name)
+				p = dissecttest.Hex(t, "testdata/"+tc.name+".hex")
 			}
 			got, err := Dissect(ctx, p, nil)
 			if (err != nil) != tc.wantErr {
 				t.Errorf("got error %v, want error %t", err, tc.wantErr)
 			}
-			if diff := cmp.Diff(tc.want, got, addrCmp); diff != "" {
+			if diff := cmp.Diff(tc.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -270,7 +249,7 @@ func TestTruncations(t *testing.T) {
 	for _, tc := range append(append([]syslogCase{}, realCases...), rfcCases...) {
 		p := []byte(tc.payload)
 		if tc.payload == "" {
-			p = load(t, tc.name)
+			p = dissecttest.Hex(t, "testdata/"+tc.name+".hex")
 		}
 		for n := range len(p) + 1 {
 			check(t, ctx, p[:n])
@@ -280,7 +259,7 @@ func TestTruncations(t *testing.T) {
 
 func FuzzDissect(f *testing.F) {
 	for _, tc := range realCases {
-		f.Add(load(f, tc.name))
+		f.Add(dissecttest.Hex(f, "testdata/"+tc.name+".hex"))
 	}
 	for _, tc := range rfcCases {
 		f.Add([]byte(tc.payload))

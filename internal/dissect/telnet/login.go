@@ -70,7 +70,7 @@ func (s *session) run() {
 			s.finish(result)
 			pending, result = false, unknown
 		}
-		if !seenPrompt && indexFold(line[start:end], "login:") == 0 {
+		if !seenPrompt && dissect.IndexFold(line[start:end], "login:") == 0 {
 			s.hostname = getty(line[:start])
 		}
 		seenPrompt = true
@@ -161,8 +161,9 @@ func classify(line []byte) (kind promptKind, start, end int) {
 		return noPrompt, 0, 0
 	}
 	for _, p := range prompts {
-		i := indexFold(line, p.word)
-		if i < 0 || (p.kind == userPrompt && i >= 5 && indexFold(line[i-5:i], "last ") == 0) {
+		i := dissect.IndexFold(line, p.word)
+		if i < 0 || (p.kind == userPrompt && i >= 5 &&
+			dissect.IndexFold(line[i-5:i], "last ") == 0) {
 			continue
 		}
 		return p.kind, i, i + len(p.word)
@@ -173,11 +174,11 @@ func classify(line []byte) (kind promptKind, start, end int) {
 // judge reads one line of server text after a password was typed.
 func judge(line []byte) outcome {
 	for _, w := range []string{"incorrect", "invalid", "fail", "denied", "bad password"} {
-		if indexFold(line, w) >= 0 {
+		if dissect.IndexFold(line, w) >= 0 {
 			return rejected
 		}
 	}
-	if indexFold(line, "last login") >= 0 || indexFold(line, "welcome") >= 0 {
+	if dissect.IndexFold(line, "last login") >= 0 || dissect.IndexFold(line, "welcome") >= 0 {
 		return accepted
 	}
 	t := bytes.TrimSpace(line)
@@ -217,7 +218,7 @@ func getty(before []byte) string {
 		return ""
 	}
 	for _, w := range []string{"please", "enter", "user", "remote", "console"} {
-		if len(name) == len(w) && indexFold(name, w) == 0 {
+		if len(name) == len(w) && dissect.IndexFold(name, w) == 0 {
 			return ""
 		}
 	}
@@ -296,25 +297,4 @@ func joinBanner(lines [][]byte) string {
 		s = strings.TrimSpace(s[:maxBanner])
 	}
 	return s
-}
-
-// indexFold returns the index of the lower-case ASCII word in s, ignoring
-// ASCII case in s, or -1.
-func indexFold(s []byte, word string) int {
-	for i := 0; i+len(word) <= len(s); i++ {
-		j := 0
-		for ; j < len(word); j++ {
-			c := s[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != word[j] {
-				break
-			}
-		}
-		if j == len(word) {
-			return i
-		}
-	}
-	return -1
 }

@@ -2,31 +2,28 @@ package telnet
 
 import (
 	"bytes"
-	"errors"
-	"net/netip"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/dissecttest"
 )
+
+// conn is the connection of the tests, to the Telnet port.
+var conn = dissecttest.NewStream(Source,
+	dissecttest.Endpoint("", "192.0.2.10"), dissecttest.Endpoint("", "192.0.2.23"), 23)
 
 var (
-	cliEP = dissect.Endpoint{IP: netip.MustParseAddr("192.0.2.10")}
-	srvEP = dissect.Endpoint{IP: netip.MustParseAddr("192.0.2.23")}
-	ctx   = &dissect.Context{Src: cliEP, Dst: srvEP, SrcPort: 50000, DstPort: 23}
+	ctx     = conn.Ctx
+	srvFact = conn.ServerFact
 )
-
-func srvFact(key, value string, c dissect.Confidence) dissect.Fact {
-	return dissect.Fact{Who: srvEP, Source: Source, Key: key, Value: value, Confidence: c}
-}
 
 var insecure = srvFact(dissect.KeyInsecure, "telnet", dissect.High)
 
 func TestDissectReal(t *testing.T) {
-	client, server := loadHeads(t, "openbsd.txt")
+	client, server := dissecttest.Heads(t, "testdata/openbsd.txt")
 	if !Detect(client, server) {
 		t.Errorf("Detect = false, want true")
 	}
@@ -39,10 +36,10 @@ func TestDissectReal(t *testing.T) {
 		srvFact(KeyBanner, "OpenBSD/i386 (oof) (ttyp2)", dissect.Medium),
 		srvFact(dissect.KeyCleartextLogin, "telnet", dissect.High),
 	}
-	if diff := cmp.Diff(want, got, factCmp); diff != "" {
+	if diff := cmp.Diff(want, got, dissecttest.EquateAddr()); diff != "" {
 		t.Errorf("facts mismatch (-want +got):\n%s", diff)
 	}
-	assertNoSecret(t, got, "fake", "user")
+	dissecttest.NoSecret(t, got, "fake", "user")
 }
 
 const (
@@ -126,23 +123,11 @@ func TestDissectHandBuilt(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Dissect: got error %v, want nil", err)
 			}
-			if diff := cmp.Diff(tt.want, got, factCmp); diff != "" {
+			if diff := cmp.Diff(tt.want, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
-			assertNoSecret(t, got, "nurse", "wrong", "1234", "cisco")
+			dissecttest.NoSecret(t, got, "nurse", "wrong", "1234", "cisco")
 		})
-	}
-}
-
-// assertNoSecret fails if any fact value carries one of the secrets.
-func assertNoSecret(t *testing.T, facts []dissect.Fact, secrets ...string) {
-	t.Helper()
-	for _, f := range facts {
-		for _, s := range secrets {
-			if strings.Contains(f.Value, s) {
-				t.Errorf("fact %v carries secret %q", f, s)
-			}
-		}
 	}
 }
 
@@ -162,13 +147,10 @@ func TestDissectMalformed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			client, server := []byte(tt.client), []byte(tt.server)
 			if tt.file != "" {
-				client, server = loadHeads(t, tt.file)
+				client, server = dissecttest.Heads(t, "testdata/"+tt.file)
 			}
 			got, err := Dissect(ctx, client, server, nil)
-			var de *dissect.Error
-			if !errors.As(err, &de) || de.Proto != Source {
-				t.Errorf("got error %v, want a *dissect.Error from %q", err, Source)
-			}
+			dissecttest.ErrorFrom(t, err, Source)
 			if len(got) == 0 || got[0] != insecure {
 				t.Errorf("got facts %v, want insecure_protocol first", got)
 			}
@@ -177,10 +159,10 @@ func TestDissectMalformed(t *testing.T) {
 }
 
 func TestDissectTruncatedReal(t *testing.T) {
-	client, server := loadHeads(t, "openbsd.txt")
+	client, server := dissecttest.Heads(t, "testdata/openbsd.txt")
 	for n := 0; n <= len(server); n++ {
 		got, _ := Dissect(ctx, client[:min(n, len(client))], server[:n], nil)
-		assertNoSecret(t, got, "fake", "user")
+		dissecttest.NoSecret(t, got, "fake", "user")
 	}
 }
 
@@ -234,19 +216,15 @@ func TestDetect(t *testing.T) {
 }
 
 func FuzzDissect(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.txt"))
-	for _, name := range files {
-		client, server := loadHeads(f, filepath.Base(name))
-		f.Add(client, server)
+	for _, h := range dissecttest.HeadsFiles(f, "testdata/*.txt") {
+		f.Add(h.Client, h.Server)
 	}
 	f.Add([]byte("admin\r\nadmin\r\n"), []byte(will+"x login: \r\nPassword:\r\n# "))
 	f.Fuzz(func(t *testing.T, client, server []byte) {
 		Detect(client, server)
 		facts, _ := Dissect(ctx, client, server, nil)
+		dissecttest.CheckFacts(t, facts, Source)
 		for _, fc := range facts {
-			if fc.Key == "" || fc.Source != Source || fc.Value == "" {
-				t.Errorf("bad fact %v", fc)
-			}
 			if len(fc.Value) > maxBanner {
 				t.Errorf("fact value of %d bytes, want at most %d", len(fc.Value), maxBanner)
 			}
@@ -255,7 +233,7 @@ func FuzzDissect(f *testing.F) {
 }
 
 func BenchmarkDissect(b *testing.B) {
-	client, server := loadHeads(b, "openbsd.txt")
+	client, server := dissecttest.Heads(b, "testdata/openbsd.txt")
 	out := make([]dissect.Fact, 0, 16)
 	out, _ = Dissect(ctx, client, server, out) // loads the creds table
 	b.ReportAllocs()

@@ -2,7 +2,6 @@ package tls
 
 import (
 	"bufio"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +10,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wardhq/ward/internal/dissect"
+	"github.com/wardhq/ward/internal/dissect/dissecttest"
 )
+
+// conn is the connection of the tests, to port 80.
+var conn = dissecttest.NewStream("tls",
+	dissecttest.Endpoint("02:00:00:00:00:01", "10.0.0.1"),
+	dissecttest.Endpoint("02:00:00:00:00:02", "10.0.0.2"), 80)
+
+// The ends of the test connection, and the Context the dissector sees.
+var client, server, testCtx = conn.Client, conn.Server, conn.Ctx
 
 // want builds an expected fact.
 func want(who dissect.Endpoint, key, value string, c dissect.Confidence) dissect.Fact {
@@ -111,13 +119,13 @@ var captureFacts = map[string][]dissect.Fact{
 }
 
 func TestDissectCaptures(t *testing.T) {
-	for _, name := range headFiles(t) {
-		t.Run(name, func(t *testing.T) {
-			wantFacts, ok := captureFacts[name]
+	for _, h := range dissecttest.HeadsFiles(t, "testdata/*.txt") {
+		t.Run(h.Name, func(t *testing.T) {
+			wantFacts, ok := captureFacts[h.Name]
 			if !ok {
-				t.Fatalf("no expected facts for testdata/%s.txt", name)
+				t.Fatalf("no expected facts for testdata/%s.txt", h.Name)
 			}
-			c, s := loadHeads(t, name)
+			c, s := h.Client, h.Server
 			if !Detect(c, s) {
 				t.Errorf("Detect = false, want true")
 			}
@@ -125,7 +133,7 @@ func TestDissectCaptures(t *testing.T) {
 			if err != nil {
 				t.Errorf("Dissect error: %v", err)
 			}
-			if diff := cmp.Diff(wantFacts, got, equateAddr); diff != "" {
+			if diff := cmp.Diff(wantFacts, got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -168,7 +176,7 @@ func TestJA3Golden(t *testing.T) {
 // clientHelloOf parses the ClientHello of a testdata connection.
 func clientHelloOf(tb testing.TB, name string) clientHello {
 	tb.Helper()
-	c, _ := loadHeads(tb, name)
+	c, _ := dissecttest.Heads(tb, "testdata/"+name+".txt")
 	r := reader{b: c, side: "client"}
 	typ, body, _, ok, err := r.next()
 	if !ok || typ != typeClientHello {
@@ -254,12 +262,12 @@ func TestJA4Cases(t *testing.T) {
 func TestFragmented(t *testing.T) {
 	for _, name := range []string{"tls13_chrome", "tls12_nosni", "tls11"} {
 		t.Run(name, func(t *testing.T) {
-			c, s := loadHeads(t, name)
+			c, s := dissecttest.Heads(t, "testdata/"+name+".txt")
 			got, err := Dissect(testCtx, refragment(t, c, 100), refragment(t, s, 333), nil)
 			if err != nil {
 				t.Errorf("Dissect error: %v", err)
 			}
-			if diff := cmp.Diff(captureFacts[name], got, equateAddr); diff != "" {
+			if diff := cmp.Diff(captureFacts[name], got, dissecttest.EquateAddr()); diff != "" {
 				t.Errorf("facts mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -293,13 +301,7 @@ func TestDissectMalformed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Dissect(testCtx, tt.client, tt.server, nil)
-			var de *dissect.Error
-			if !errors.As(err, &de) {
-				t.Fatalf("got error %v, want a *dissect.Error", err)
-			}
-			if de.Proto != "tls" || de.Offset != tt.offset {
-				t.Errorf("got error %v, want proto tls at byte %d", err, tt.offset)
-			}
+			dissecttest.ErrorAt(t, err, "tls", tt.offset)
 			if len(got) != tt.wantFacts {
 				t.Errorf("got %d facts %v, want %d", len(got), got, tt.wantFacts)
 			}
@@ -310,12 +312,8 @@ func TestDissectMalformed(t *testing.T) {
 // TestDissectTruncated cuts every real head at many lengths: no panic, and
 // every fact well formed.
 func TestDissectTruncated(t *testing.T) {
-	for _, name := range headFiles(t) {
-		c, s := loadHeads(t, name)
-		for n := 0; n <= max(len(c), len(s)); n += 13 {
-			facts, _ := Dissect(testCtx, c[:min(n, len(c))], s[:min(n, len(s))], nil)
-			checkFacts(t, facts)
-		}
+	for _, h := range dissecttest.HeadsFiles(t, "testdata/*.txt") {
+		dissecttest.StreamTruncations(t, Dissect, testCtx, h.Client, h.Server, 13, "tls")
 	}
 }
 
@@ -343,33 +341,22 @@ func TestDetect(t *testing.T) {
 	}
 }
 
-// checkFacts fails the test for a fact without a key, source or value.
-func checkFacts(tb testing.TB, facts []dissect.Fact) {
-	tb.Helper()
-	for _, f := range facts {
-		if f.Key == "" || f.Source != "tls" || f.Value == "" {
-			tb.Fatalf("malformed fact %v", f)
-		}
-	}
-}
-
 func FuzzDissect(f *testing.F) {
-	for _, name := range headFiles(f) {
-		c, s := loadHeads(f, name)
-		f.Add(c, s)
-		f.Add(refragment(f, c, 50), refragment(f, s, 200))
+	for _, h := range dissecttest.HeadsFiles(f, "testdata/*.txt") {
+		f.Add(h.Client, h.Server)
+		f.Add(refragment(f, h.Client, 50), refragment(f, h.Server, 200))
 	}
 	f.Fuzz(func(t *testing.T, c, s []byte) {
 		Detect(c, s)
 		facts, _ := Dissect(testCtx, c, s, nil)
-		checkFacts(t, facts)
+		dissecttest.CheckFacts(t, facts, "tls")
 	})
 }
 
 func BenchmarkDissect(b *testing.B) {
 	for _, name := range []string{"tls13_chrome", "tls12_nosni"} {
 		b.Run(name, func(b *testing.B) {
-			c, s := loadHeads(b, name)
+			c, s := dissecttest.Heads(b, "testdata/"+name+".txt")
 			out := make([]dissect.Fact, 0, 16)
 			b.ReportAllocs()
 			for b.Loop() {

@@ -6,6 +6,8 @@ Usage: heads.py CAPTURE STREAM OUT
 Runs tshark's "follow,tcp,raw" on tcp.stream STREAM and writes OUT as text:
 a comment naming the origin, then one line per segment, "client HEX" or
 "server HEX", each direction cut at 16 KiB as Ward's stream heads are.
+dissecttest.Heads reads the result; the http and tls tests keep theirs in
+their testdata.
 """
 import subprocess
 import sys

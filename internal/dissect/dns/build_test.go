@@ -2,56 +2,8 @@ package dns
 
 import (
 	"encoding/binary"
-	"encoding/hex"
-	"net"
-	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
-	"testing"
-
-	"github.com/google/go-cmp/cmp"
-
-	"github.com/wardhq/ward/internal/dissect"
 )
-
-// loadHex reads a payload saved as hex text under testdata.
-func loadHex(tb testing.TB, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name+".hex"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	p, err := hex.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil {
-		tb.Fatalf("decode %s: %v", name, err)
-	}
-	return p
-}
-
-// ep builds an Endpoint from text; either part may be empty.
-func ep(mac, ip string) dissect.Endpoint {
-	var e dissect.Endpoint
-	if mac != "" {
-		hw, err := net.ParseMAC(mac)
-		if err != nil {
-			panic(err)
-		}
-		copy(e.MAC[:], hw)
-	}
-	if ip != "" {
-		e.IP = netip.MustParseAddr(ip)
-	}
-	return e
-}
-
-// ipOnly is an Endpoint known only by its address.
-func ipOnly(ip string) dissect.Endpoint { return ep("", ip) }
-
-// f builds an expected fact.
-func f(who dissect.Endpoint, source, key, value string, c dissect.Confidence) dissect.Fact {
-	return dissect.Fact{Who: who, Source: source, Key: key, Value: value, Confidence: c}
-}
 
 // msgBuilder writes DNS messages by hand for edge cases. Names are written
 // uncompressed; raw bytes can be appended for anything odd.
@@ -126,6 +78,3 @@ func txtData(ss ...string) []byte {
 	}
 	return b
 }
-
-// addrCmp lets cmp compare netip.Addr values, whose fields are unexported.
-var addrCmp = cmp.Comparer(func(a, b netip.Addr) bool { return a == b })

@@ -175,10 +175,11 @@ func (w *worker) ndp() {
 	}
 }
 
-// flow finds or creates the flow of key. sport and dport are the packet's
-// ports; isService tells whether the first packet seen went to the service
-// port (dport). It returns the flow and whether the packet goes from the
-// flow's Src to its Dst.
+// flow finds or creates the flow of the packet whose addresses key holds.
+// sport and dport are the packet's ports; reversed says that the service
+// is at the packet's source (sport), so that the flow runs the other way.
+// It returns the flow and whether the packet goes from the flow's Src to
+// its Dst.
 func (w *worker) flow(key FlowKey, sport, dport uint16, reversed bool) (*flowAgg, bool) {
 	if reversed {
 		key.Src, key.Dst = key.Dst, key.Src

@@ -107,7 +107,10 @@ type evaluator struct {
 }
 
 func (e *evaluator) addOUI(mac dissect.MAC) {
-	if mac.IsZero() {
+	// 00:00:00 is registered (to Xerox, in the 1980s), but what carries it
+	// today is made-up addresses such as 00:00:00:00:00:01 from test
+	// generators and misconfigured stacks: it names no vendor.
+	if mac[0]|mac[1]|mac[2] == 0 {
 		return
 	}
 	o, ok := LookupMAC(mac)

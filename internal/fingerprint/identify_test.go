@@ -42,7 +42,8 @@ var dhcpCases = []identifyCase{
 		a("dhcp", "vendor_class", "MSFT 5.0"),
 		a("dhcp", "dhcp_fingerprint", "1,3,6,15,31,33,43,44,46,47,121,249,252"),
 		a("dhcp", "hostname", "DESKTOP-2AEFM7G"),
-	}, map[string]string{"os": "Windows|65|dhcpfp-windows-10", "vendor": "VMware|60|oui"}},
+	}, map[string]string{"os": "Windows|65|dhcpfp-windows-10", "vendor": "VMware|60|oui",
+		"model": "VMware virtual machine|35|oui-vmware-guest"}},
 	{"windows 10/11 option 55", dissect.MAC{}, []Attr{
 		a("dhcp", "dhcp_fingerprint", "1,3,6,15,31,33,43,44,46,47,119,121,249,252"),
 	}, map[string]string{"os": "Windows|65|dhcpfp-windows-10"}},
@@ -70,11 +71,25 @@ var dhcpCases = []identifyCase{
 		a("dhcp", "vendor_class", "dhcpcd-6.11.5:Linux-4.1.18-v7+:armv7l:BCM2709"),
 		a("dhcp", "hostname", "raspberrypi"),
 	}, map[string]string{"os": "Linux|70|dhcp-dhcpcd", "software": "dhcpcd 6.11.5|70|dhcp-dhcpcd",
-		"vendor": "Cisco|60|oui", "category": "iot|55|dhcp-dhcpcd-raspberry-pi"}},
+		"vendor": "Raspberry Pi|60|dhcp-dhcpcd-raspberry-pi", "category": "iot|60|dhcp-dhcpcd-raspberry-pi"}},
 	{"raspberry pi dhcpcd, no MAC", dissect.MAC{}, []Attr{
 		a("dhcp", "vendor_class", "dhcpcd-6.11.5:Linux-4.1.18-v7+:armv7l:BCM2709"),
 	}, map[string]string{"os": "Linux|70|dhcp-dhcpcd", "software": "dhcpcd 6.11.5|70|dhcp-dhcpcd",
-		"vendor": "Raspberry Pi|55|dhcp-dhcpcd-raspberry-pi", "category": "iot|55|dhcp-dhcpcd-raspberry-pi"}},
+		"vendor": "Raspberry Pi|60|dhcp-dhcpcd-raspberry-pi", "category": "iot|60|dhcp-dhcpcd-raspberry-pi"}},
+	{"raspberry pi on a 4.9+ kernel", dissect.MAC{}, []Attr{
+		a("dhcp", "vendor_class", "dhcpcd-6.11.5:Linux-4.9.35-v7+:armv7l:BCM2835"),
+	}, map[string]string{"os": "Linux|70|dhcp-dhcpcd", "software": "dhcpcd 6.11.5|70|dhcp-dhcpcd",
+		"vendor": "Raspberry Pi|60|dhcp-dhcpcd-raspberry-pi", "category": "iot|60|dhcp-dhcpcd-raspberry-pi"}},
+	{"windows dhcpv6 vendor class (corpus)", dissect.MAC{}, []Attr{a("dhcpv6", "vendor_class", "311:MSFT 5.0")},
+		map[string]string{"os": "Windows|60|dhcp-msft"}},
+	{"docsis cable modem over dhcpv6 (corpus)", dissect.MAC{}, []Attr{
+		a("dhcpv6", "vendor_class", "4491:docsis3.0"),
+		a("dhcpv6", "vendor_enterprise", "4491"),
+	}, map[string]string{"category": "network-infrastructure|70|dhcp-docsis"}},
+	{"arista over dhcpv6 (corpus)", dissect.MAC{}, []Attr{
+		a("dhcpv6", "user_class", "Arista"),
+		a("dhcpv6", "vendor_enterprise", "30065"),
+	}, map[string]string{"vendor": "Arista|70|enterprise-arista"}},
 	{"android vendor class", macRandom, []Attr{
 		a("dhcp", "vendor_class", "android-dhcp-11"),
 		a("dhcp", "dhcp_fingerprint", "1,3,6,15,26,28,51,58,59,43"),
@@ -86,7 +101,8 @@ var dhcpCases = []identifyCase{
 	{"macbook with private address (corpus)", macPrivate, []Attr{
 		a("dhcp", "dhcp_fingerprint", "1,121,3,6,15,108,114,119,252,95,44,46"),
 		a("dhcp", "hostname", "MacBookPro"),
-	}, map[string]string{"os": "macOS|65|dhcpfp-macos", "vendor": "Apple|65|dhcpfp-macos", "randomised": "true"}},
+	}, map[string]string{"os": "macOS|65|dhcpfp-macos", "vendor": "Apple|65|dhcpfp-macos",
+		"category": "laptop|40|hostname-macbook", "randomised": "true"}},
 	{"iphone option 55", macPrivate, []Attr{
 		a("dhcp", "dhcp_fingerprint", "1,121,3,6,15,119,252"),
 	}, map[string]string{"os": "iOS|60|dhcpfp-ios", "vendor": "Apple|60|dhcpfp-ios",
@@ -101,7 +117,7 @@ var dhcpCases = []identifyCase{
 	{"systemd-networkd", dissect.MAC{}, []Attr{
 		a("dhcp", "dhcp_fingerprint", "1,3,6,12,15,28,42,51,54,58,59,119,121"),
 	}, map[string]string{"os": "Linux|50|dhcpfp-systemd-networkd"}},
-	{"aruba access point (corpus)", macVMware, []Attr{a("dhcp", "vendor_class", "ArubaAP")},
+	{"aruba access point (corpus)", dissect.MAC{}, []Attr{a("dhcp", "vendor_class", "ArubaAP")},
 		map[string]string{"vendor": "Aruba|85|dhcp-aruba-ap", "category": "wireless-ap|85|dhcp-aruba-ap"}},
 	{"cisco access point", dissect.MAC{}, []Attr{a("dhcp", "vendor_class", "Cisco AP c3700")},
 		map[string]string{"vendor": "Cisco|85|dhcp-cisco-ap", "category": "wireless-ap|85|dhcp-cisco-ap"}},
@@ -154,9 +170,23 @@ var l2Cases = []identifyCase{
 		a("lldp", "model", "IntelliVue MX800"),
 	}, map[string]string{"category": "ip-phone|85|lldp-med-phone", "vendor": "Philips|80|stated-manufacturer",
 		"model": "IntelliVue MX800|75|stated-model"}},
+	{"lldp-med network connectivity", dissect.MAC{}, []Attr{
+		a("lldp", "med_device_type", "Network Connectivity"),
+	}, map[string]string{"category": "network-infrastructure|50|lldp-med-network"}},
+	{"lldp-med class i is no phone", dissect.MAC{}, []Attr{a("lldp", "med_device_type", "Endpoint Class I")},
+		map[string]string{}},
+	{"h3c comware over LLDP (corpus)", dissect.MAC{}, []Attr{
+		a("lldp", "description", "H3C Comware Platform Software, Software Version 5.20, Release 1808P08 H3C S5800-56C-PWR Copyright (c) 2004-2013 Hangzhou H3C Tech. Co., Ltd. All rights reserved."),
+		a("lldp", "capability", "bridge"),
+	}, map[string]string{"os": "Comware|80|comware", "software": "Comware 5.20 1808P08|80|comware",
+		"vendor": "H3C|80|comware", "category": "switch|70|lldp-bridge"}},
+	{"lldpd on ubuntu (corpus)", dissect.MAC{}, []Attr{
+		a("lldp", "description", "Ubuntu 14.04.5 LTS Linux 3.13.0-106-generic #153-Ubuntu SMP Tue Dec 6 15:45:13 UTC 2016 i686"),
+	}, map[string]string{"os": "Linux (Ubuntu)|75|lldpd-linux", "software": "Linux 3.13.0-106-generic|75|lldpd-linux"}},
 	{"stated manufacturer beats the registry", macVMware, []Attr{
 		a("mdns", "manufacturer", "  GE Healthcare "),
-	}, map[string]string{"vendor": "GE Healthcare|80|stated-manufacturer"}},
+	}, map[string]string{"vendor": "GE Healthcare|80|stated-manufacturer",
+		"model": "VMware virtual machine|35|oui-vmware-guest"}},
 	{"wireless access point", dissect.MAC{}, []Attr{
 		a("lldp", "capability", "bridge"), a("lldp", "capability", "wlan-ap"),
 	}, map[string]string{"category": "wireless-ap|80|lldp-wlan-ap"}},
@@ -169,9 +199,10 @@ var l2Cases = []identifyCase{
 	{"cisco ip phone platform", dissect.MAC{}, []Attr{a("cdp", "model", "Cisco IP Phone 7965")},
 		map[string]string{"category": "ip-phone|85|cisco-ip-phone-platform", "vendor": "Cisco|85|cisco-ip-phone-platform",
 			"model": "IP Phone 7965|80|cdp-platform"}},
-	{"stated software and os", dissect.MAC{}, []Attr{
-		a("ssdp", "software", "Philips IntelliBridge 1.2"), a("lldp", "os", "VxWorks"),
-	}, map[string]string{"software": "Philips IntelliBridge 1.2|70|stated-software", "os": "VxWorks|70|stated-os"}},
+	{"stated software (corpus)", dissect.MAC{}, []Attr{a("ftp", "software", "vsFTPd 2.3.5")},
+		map[string]string{"software": "vsFTPd 2.3.5|70|stated-software"}},
+	{"printer product in parentheses", dissect.MAC{}, []Attr{a("mdns", "model", "(HP LaserJet 400)")},
+		map[string]string{"model": "HP LaserJet 400|75|stated-model"}},
 	{"nx-os", dissect.MAC{}, []Attr{
 		a("snmp", "description", "Cisco NX-OS(tm) n9000, Software (n9000-dk9), Version 9.3(8), RELEASE SOFTWARE"),
 	}, map[string]string{"os": "Cisco NX-OS|85|cisco-nx-os", "software": "Cisco NX-OS 9.3(8)|85|cisco-nx-os",
@@ -219,23 +250,66 @@ var snmpCases = []identifyCase{
 	{"apc ups", dissect.MAC{}, []Attr{
 		a("snmp", "description", "APC Web/SNMP Management Card (MB:v4.1.0 PF:v6.7.2 PN:apc_hw05_aos_672.bin AF1:v6.7.2 AN1:apc_hw05_sumx_672.bin MN:AP9631 HR:05 SN: ZA1234567890 MD:01/01/2019)"),
 	}, map[string]string{"category": "ups|85|apc-ups", "vendor": "APC|85|apc-ups"}},
+	{"old apc card", dissect.MAC{}, []Attr{
+		a("snmp", "description", "APC Embedded PowerNet SNMP Agent (SW v2.2, HW vB2, Mod: AP9605, Mfg 08/10/96)"),
+		a("snmp", "enterprise", "318"),
+	}, map[string]string{"category": "ups|85|apc-ups", "vendor": "APC|85|apc-ups"}},
+	{"apc by enterprise", dissect.MAC{}, []Attr{a("snmp", "enterprise", "318")},
+		map[string]string{"vendor": "APC|70|enterprise-apc"}},
+	{"eaton ups", dissect.MAC{}, []Attr{a("snmp", "description", "Eaton 5PX 1500 ConnectUPS Web/SNMP Card")},
+		map[string]string{"category": "ups|60|sysdescr-ups"}},
+	{"net-snmp on linux (corpus)", dissect.MAC{}, []Attr{
+		a("snmp", "sys_object_id", "1.3.6.1.4.1.8072.3.2.10"),
+		a("snmp", "enterprise", "8072"),
+	}, map[string]string{"os": "Linux|60|snmp-netsnmp-linux"}},
+	{"oki printer by enterprise (corpus)", mac(0x08, 0x00, 0x37, 0x15, 0xe6, 0xbc), []Attr{
+		a("snmp", "sys_object_id", "1.3.6.1.4.1.2001.1.1.1.297.93.1.27.2.2.1"),
+		a("snmp", "enterprise", "2001"),
+		a("snmp", "hostname", "B6300"),
+	}, map[string]string{"vendor": "OKI|65|enterprise-oki", "category": "printer|60|enterprise-printer"}},
+	{"aruba by enterprise (corpus)", mac(0x00, 0x0b, 0x86, 0x64, 0x8b, 0xa0), []Attr{a("snmp", "enterprise", "14823")},
+		map[string]string{"vendor": "Aruba|70|enterprise-aruba", "category": "wireless-ap|35|oui-ap-vendor"}},
+	{"cisco by enterprise", dissect.MAC{}, []Attr{a("snmp", "enterprise", "9")},
+		map[string]string{"vendor": "Cisco|70|enterprise-cisco"}},
+	{"windows snmp service", dissect.MAC{}, []Attr{a("snmp", "enterprise", "311")},
+		map[string]string{"os": "Windows|65|enterprise-microsoft"}},
+	{"juniper by enterprise", dissect.MAC{}, []Attr{a("snmp", "enterprise", "2636")},
+		map[string]string{"vendor": "Juniper|70|enterprise-juniper"}},
+	{"fortinet by enterprise", dissect.MAC{}, []Attr{a("snmp", "enterprise", "12356")},
+		map[string]string{"vendor": "Fortinet|70|enterprise-fortinet", "category": "firewall|70|enterprise-fortinet"}},
+	{"a browser comment is not a printer", dissect.MAC{}, []Attr{a("browser", "description", "Reception printer PC")},
+		map[string]string{}},
 }
 
 var bannerCases = []identifyCase{
-	{"openssh on ubuntu (corpus)", dissect.MAC{}, []Attr{a("ssh", "ssh_banner", "SSH-2.0-OpenSSH_5.8p1 Debian-1ubuntu3")},
-		map[string]string{"software": "OpenSSH 5.8p1|80|ssh-openssh", "os": "Linux (Ubuntu)|70|ssh-ubuntu"}},
-	{"openssh 1.99 ubuntu", dissect.MAC{}, []Attr{a("ssh", "ssh_banner", "SSH-1.99-OpenSSH_6.6.1p1 Ubuntu-2ubuntu2")},
-		map[string]string{"software": "OpenSSH 6.6.1p1|80|ssh-openssh", "os": "Linux (Ubuntu)|70|ssh-ubuntu"}},
+	{"openssh on ubuntu (corpus)", dissect.MAC{}, []Attr{
+		a("ssh", "ssh_banner", "SSH-2.0-OpenSSH_5.8p1 Debian-1ubuntu3"),
+		a("ssh", "software", "OpenSSH_5.8p1"),
+		a("ssh", "os", "Ubuntu"),
+	}, map[string]string{"software": "OpenSSH 5.8p1|80|ssh-openssh", "os": "Linux (Ubuntu)|70|ssh-os-linux"}},
+	{"openssh 1.99 ubuntu (corpus)", dissect.MAC{}, []Attr{
+		a("ssh", "ssh_banner", "SSH-1.99-OpenSSH_6.6.1p1 Ubuntu-2ubuntu2"),
+		a("ssh", "os", "Ubuntu"),
+	}, map[string]string{"software": "OpenSSH 6.6.1p1|80|ssh-openssh", "os": "Linux (Ubuntu)|70|ssh-os-linux"}},
+	{"openssh with patches in the version (corpus)", dissect.MAC{}, []Attr{
+		a("ssh", "ssh_banner", "SSH-1.99-OpenSSH_3.4+p1+gssapi+OpenSSH_3.7.1buf_fix+2006100301"),
+	}, map[string]string{"software": "OpenSSH 3.4|80|ssh-openssh"}},
+	{"paramiko (corpus)", dissect.MAC{}, []Attr{
+		a("ssh", "ssh_banner", "SSH-2.0-paramiko_1.15.2"), a("ssh", "software", "paramiko_1.15.2"),
+	}, map[string]string{"software": "paramiko_1.15.2|70|stated-software"}},
 	{"openssh plain (corpus)", dissect.MAC{}, []Attr{a("ssh", "ssh_banner", "SSH-2.0-OpenSSH_5.9")},
 		map[string]string{"software": "OpenSSH 5.9|80|ssh-openssh"}},
 	{"openssh hpn (corpus)", dissect.MAC{}, []Attr{a("ssh", "ssh_banner", "SSH-2.0-OpenSSH_6.6p1-hpn14v4")},
 		map[string]string{"software": "OpenSSH 6.6p1-hpn14v4|80|ssh-openssh"}},
-	{"openssh debian", dissect.MAC{}, []Attr{a("ssh", "ssh_banner", "SSH-2.0-OpenSSH_7.9p1 Debian-10+deb10u2")},
-		map[string]string{"software": "OpenSSH 7.9p1|80|ssh-openssh", "os": "Linux (Debian)|70|ssh-debian"}},
-	{"openssh raspbian", dissect.MAC{}, []Attr{a("ssh", "ssh_banner", "SSH-2.0-OpenSSH_7.9p1 Raspbian-10+deb10u2")},
-		map[string]string{"software": "OpenSSH 7.9p1|80|ssh-openssh", "os": "Linux (Raspbian)|70|ssh-raspbian"}},
-	{"openssh freebsd", dissect.MAC{}, []Attr{a("ssh", "ssh_banner", "SSH-2.0-OpenSSH_7.8 FreeBSD-20180909")},
-		map[string]string{"software": "OpenSSH 7.8|80|ssh-openssh", "os": "FreeBSD|70|ssh-freebsd"}},
+	{"openssh debian (corpus)", dissect.MAC{}, []Attr{
+		a("ssh", "ssh_banner", "SSH-2.0-OpenSSH_6.7p1 Debian-5+deb8u1"), a("ssh", "os", "Debian"),
+	}, map[string]string{"software": "OpenSSH 6.7p1|80|ssh-openssh", "os": "Linux (Debian)|70|ssh-os-linux"}},
+	{"openssh raspbian", dissect.MAC{}, []Attr{
+		a("ssh", "ssh_banner", "SSH-2.0-OpenSSH_7.9p1 Raspbian-10+deb10u2"), a("ssh", "os", "Raspbian"),
+	}, map[string]string{"software": "OpenSSH 7.9p1|80|ssh-openssh", "os": "Linux (Raspbian)|70|ssh-os-linux"}},
+	{"openssh freebsd", dissect.MAC{}, []Attr{
+		a("ssh", "ssh_banner", "SSH-2.0-OpenSSH_7.8 FreeBSD-20180909"), a("ssh", "os", "FreeBSD"),
+	}, map[string]string{"software": "OpenSSH 7.8|80|ssh-openssh", "os": "FreeBSD|70|ssh-os-other"}},
 	{"openssh for windows", dissect.MAC{}, []Attr{a("ssh", "ssh_banner", "SSH-2.0-OpenSSH_for_Windows_8.1")},
 		map[string]string{"software": "OpenSSH for Windows 8.1|85|ssh-openssh-windows", "os": "Windows|85|ssh-openssh-windows"}},
 	{"dropbear", dissect.MAC{}, []Attr{a("ssh", "ssh_banner", "SSH-2.0-dropbear_2019.78")},
@@ -266,8 +340,10 @@ var bannerCases = []identifyCase{
 		map[string]string{"software": "Microsoft IIS 7.0|75|http-iis", "os": "Windows Server 2008|78|http-iis-7"}},
 	{"iis 8.5", dissect.MAC{}, []Attr{a("http", "http_server", "Microsoft-IIS/8.5")},
 		map[string]string{"software": "Microsoft IIS 8.5|75|http-iis", "os": "Windows Server 2012 R2 / 8.1|78|http-iis-8-5"}},
-	{"iis 10", dissect.MAC{}, []Attr{a("http", "http_server", "Microsoft-IIS/10.0")},
-		map[string]string{"software": "Microsoft IIS 10.0|75|http-iis", "os": "Windows|75|http-iis"}},
+	{"iis 10 (corpus)", dissect.MAC{}, []Attr{a("http", "http_server", "Microsoft-IIS/10.0")},
+		map[string]string{"software": "Microsoft IIS 10.0|75|http-iis", "os": "Windows 10 / Server 2016+|78|http-iis-10"}},
+	{"iis 8.0", dissect.MAC{}, []Attr{a("http", "http_server", "Microsoft-IIS/8.0")},
+		map[string]string{"software": "Microsoft IIS 8.0|75|http-iis", "os": "Windows Server 2012 / 8|78|http-iis-8"}},
 	{"httpapi (corpus)", dissect.MAC{}, []Attr{a("http", "http_server", "Microsoft-HTTPAPI/2.0")},
 		map[string]string{"os": "Windows|65|http-httpapi"}},
 	{"lighttpd", dissect.MAC{}, []Attr{a("http", "http_server", "lighttpd/1.4.59")},
@@ -296,6 +372,23 @@ var clientCases = []identifyCase{
 		map[string]string{"os": "Windows 10/11|50|ua-windows-10"}},
 	{"linux browser (corpus)", dissect.MAC{}, []Attr{a("http", "http_user_agent", "Mozilla/5.0 (X11; Linux i686; rv:24.0) Gecko/20100101 Firefox/24.0")},
 		map[string]string{"os": "Linux|45|ua-linux"}},
+	{"wget on linux (corpus)", dissect.MAC{}, []Attr{a("http", "http_user_agent", "Wget/1.20.3 (linux-gnu)")},
+		map[string]string{"os": "Linux|45|ua-linux"}},
+	{"apt (corpus)", dissect.MAC{}, []Attr{a("http", "http_user_agent", "Debian APT-HTTP/1.3 (1.2.32)")},
+		map[string]string{"os": "Linux|45|ua-linux"}},
+	{"firefox on ubuntu (corpus)", dissect.MAC{}, []Attr{a("http", "http_user_agent",
+		"Mozilla/5.0 (X11; U; Linux x86_64; en-US; rv:1.9.2.15) Gecko/20110303 Ubuntu/10.04 (lucid) Firefox/3.6.15")},
+		map[string]string{"os": "Linux (Ubuntu)|50|ua-linux-distro"}},
+	{"chrome on fedora (corpus)", dissect.MAC{}, []Attr{a("http", "http_user_agent",
+		"Mozilla/5.0 (X11; Fedora; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/67.0.3396.99 Safari/537.36")},
+		map[string]string{"os": "Linux (Fedora)|50|ua-linux-distro"}},
+	{"vista browser (corpus)", dissect.MAC{}, []Attr{a("http", "http_user_agent", "Mozilla/5.0 (Windows NT 6.0; WOW64; rv:39.0) Gecko/20100101 Firefox/39.0")},
+		map[string]string{"os": "Windows Vista|50|ua-windows-vista"}},
+	{"server 2003 browser (corpus)", dissect.MAC{}, []Attr{a("http", "http_user_agent",
+		"Mozilla/5.0 (Windows; U; Windows NT 5.2; en-US) AppleWebKit/534.10 (KHTML, like Gecko) Chrome/8.0.552.224 Safari/534.10")},
+		map[string]string{"os": "Windows XP x64 / Server 2003|50|ua-windows-xp-x64"}},
+	{"curl on darwin (corpus)", dissect.MAC{}, []Attr{a("http", "http_user_agent", "curl/7.17.1 (i386-apple-darwin8.11.1) libcurl/7.17.1 zlib/1.2.3")},
+		map[string]string{"os": "macOS|45|ua-macos"}},
 	{"wget on darwin (corpus)", dissect.MAC{}, []Attr{a("http", "http_user_agent", "Wget/1.14 (darwin12.2.0)")},
 		map[string]string{"os": "macOS|45|ua-macos"}},
 	{"iphone safari", dissect.MAC{}, []Attr{a("http", "http_user_agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 16_5 like Mac OS X) AppleWebKit/605.1.15")},
@@ -310,12 +403,25 @@ var clientCases = []identifyCase{
 		map[string]string{}},
 	{"ssdp windows", dissect.MAC{}, []Attr{a("ssdp", "ssdp_server", "Microsoft-Windows/10.0 UPnP/1.0 UPnP-Device-Host/1.0")},
 		map[string]string{"os": "Windows|60|ssdp-windows"}},
-	{"ssdp linux", dissect.MAC{}, []Attr{a("ssdp", "ssdp_server", "Linux/3.14.0 UPnP/1.0 IpBridge/1.26.0")},
-		map[string]string{"os": "Linux|55|ssdp-linux"}},
+	{"ssdp linux", dissect.MAC{}, []Attr{
+		a("ssdp", "ssdp_server", "Linux/3.14.0 UPnP/1.0 IpBridge/1.26.0"), a("ssdp", "os", "Linux/3.14.0"),
+	}, map[string]string{"os": "Linux|55|ssdp-linux"}},
+	{"ssdp search from windows", dissect.MAC{}, []Attr{
+		a("ssdp", "ssdp_user_agent", "Windows/10.0 UPnP/1.1 Chromecast/1.0"), a("ssdp", "os", "Windows/10.0"),
+	}, map[string]string{"os": "Windows|60|ssdp-windows"}},
+	{"ssdp darwin", dissect.MAC{}, []Attr{
+		a("ssdp", "ssdp_server", "Darwin/16.7.0 UPnP/1.0 Sonos"), a("ssdp", "os", "Darwin/16.7.0"),
+	}, map[string]string{"os": "macOS|55|ssdp-darwin"}},
+	{"ssdp os the router does not state (corpus)", dissect.MAC{}, []Attr{
+		a("ssdp", "ssdp_server", "POSIX, UPnP/1.0 UPnP Stack/1.2.0.0 (BROADCOM INTERNAL)"),
+		a("ssdp", "service", "urn:schemas-upnp-org:device:InternetGatewayDevice:1"),
+	}, map[string]string{"category": "router|60|upnp-gateway"}},
 	{"media renderer", dissect.MAC{}, []Attr{a("ssdp", "service", "urn:schemas-upnp-org:device:MediaRenderer:1")},
 		map[string]string{"category": "tv/media|55|upnp-media"}},
-	{"googlecast (corpus)", dissect.MAC{}, []Attr{a("mdns", "service", "_googlecast._tcp.local")},
+	{"googlecast", dissect.MAC{}, []Attr{a("mdns", "service", "_googlecast._tcp")},
 		map[string]string{"category": "tv/media|55|upnp-media"}},
+	{"a googlecast query says nothing of the asker (corpus)", dissect.MAC{}, []Attr{a("mdns", "mdns_query", "_googlecast._tcp")},
+		map[string]string{}},
 	{"gateway", dissect.MAC{}, []Attr{a("ssdp", "service", "urn:schemas-upnp-org:device:InternetGatewayDevice:1")},
 		map[string]string{"category": "router|60|upnp-gateway"}},
 	{"upnp printer", dissect.MAC{}, []Attr{a("ssdp", "service", "urn:schemas-upnp-org:device:Printer:1")},
@@ -325,78 +431,191 @@ var clientCases = []identifyCase{
 }
 
 var mdnsCases = []identifyCase{
-	{"mac sharing a printer (corpus)", dissect.MAC{}, []Attr{
-		a("mdns", "service", "_ipp._tcp.local"),
-		a("mdns", "service", "_smb._tcp.local"),
+	// The dissector emits each identity TXT pair raw (mdns_txt "key=value")
+	// and as a shared key (model, manufacturer, os "Darwin 18").
+	{"mac sharing a printer", dissect.MAC{}, []Attr{
+		a("mdns", "service", "_ipp._tcp"),
+		a("mdns", "service", "_smb._tcp"),
 		a("mdns", "mdns_txt", "model=MacBookAir10,1"),
+		a("mdns", "model", "MacBookAir10,1"),
 	}, map[string]string{"category": "laptop|85|mdns-macbook", "vendor": "Apple|85|mdns-macbook",
 		"os": "macOS|85|mdns-macbook", "model": "MacBookAir10,1|85|mdns-macbook"}},
 	{"printer by service", dissect.MAC{}, []Attr{a("mdns", "service", "_pdl-datastream._tcp")},
 		map[string]string{"category": "printer|60|mdns-printer"}},
 	{"printer TXT record", dissect.MAC{}, []Attr{
 		a("mdns", "service", "_ipp._tcp"),
-		a("mdns", "mdns_txt", "txtvers=1;ty=HP LaserJet MFP M428fdw;usb_MFG=HP;product=(HP LaserJet MFP M428fdw)"),
-	}, map[string]string{"category": "printer|75|mdns-txt-printer-model", "model": "HP LaserJet MFP M428fdw|75|mdns-txt-printer-model",
-		"vendor": "HP|75|mdns-txt-manufacturer"}},
-	{"imac", dissect.MAC{}, []Attr{a("mdns", "mdns_txt", "model=iMac21,1")},
+		a("mdns", "mdns_txt", "ty=HP LaserJet MFP M428fdw"),
+		a("mdns", "model", "HP LaserJet MFP M428fdw"),
+		a("mdns", "mdns_txt", "usb_MFG=HP"),
+		a("mdns", "manufacturer", "HP"),
+	}, map[string]string{"category": "printer|75|mdns-txt-printer", "model": "HP LaserJet MFP M428fdw|75|stated-model",
+		"vendor": "HP|80|stated-manufacturer"}},
+	{"imac", dissect.MAC{}, []Attr{a("mdns", "mdns_txt", "model=iMac21,1"), a("mdns", "model", "iMac21,1")},
 		map[string]string{"category": "workstation|80|mdns-mac-desktop", "vendor": "Apple|80|mdns-mac-desktop",
 			"os": "macOS|80|mdns-mac-desktop", "model": "iMac21,1|80|mdns-mac-desktop"}},
-	{"iphone", macPrivate, []Attr{a("mdns", "mdns_txt", "rpMd=iPhone14,2")},
+	{"macbook air m2 is no desktop", dissect.MAC{}, []Attr{a("mdns", "model", "Mac14,2")},
+		map[string]string{"vendor": "Apple|80|mdns-mac", "os": "macOS|80|mdns-mac", "model": "Mac14,2|80|mdns-mac"}},
+	{"iphone", macPrivate, []Attr{a("mdns", "mdns_txt", "rpMd=iPhone14,2"), a("mdns", "model", "iPhone14,2")},
 		map[string]string{"category": "mobile|85|mdns-iphone", "vendor": "Apple|85|mdns-iphone",
 			"os": "iOS|85|mdns-iphone", "model": "iPhone14,2|85|mdns-iphone", "randomised": "true"}},
-	{"ipad", dissect.MAC{}, []Attr{a("mdns", "mdns_txt", "model=iPad8,1")},
+	{"ipad", dissect.MAC{}, []Attr{a("mdns", "model", "iPad8,1")},
 		map[string]string{"category": "tablet|85|mdns-ipad", "vendor": "Apple|85|mdns-ipad",
 			"os": "iPadOS|85|mdns-ipad", "model": "iPad8,1|85|mdns-ipad"}},
-	{"apple tv", dissect.MAC{}, []Attr{a("mdns", "mdns_txt", "model=AppleTV6,2")},
+	{"apple tv", dissect.MAC{}, []Attr{a("mdns", "mdns_txt", "am=AppleTV6,2"), a("mdns", "model", "AppleTV6,2")},
 		map[string]string{"category": "tv/media|85|mdns-appletv", "vendor": "Apple|85|mdns-appletv",
 			"os": "tvOS|85|mdns-appletv", "model": "AppleTV6,2|85|mdns-appletv"}},
-	{"ipad by name (corpus)", dissect.MAC{}, []Attr{a("mdns", "hostname", "Art-Teachers-iPad.local")},
-		map[string]string{"category": "tablet|40|mdns-hostname-apple", "vendor": "Apple|40|mdns-hostname-apple"}},
-	{"homekit", dissect.MAC{}, []Attr{a("mdns", "service", "_hap._tcp.local")},
+	{"osxvers", dissect.MAC{}, []Attr{a("mdns", "mdns_txt", "osxvers=18"), a("mdns", "os", "Darwin 18")},
+		map[string]string{"os": "macOS|75|mdns-osxvers", "vendor": "Apple|75|mdns-osxvers"}},
+	{"ipad by name", dissect.MAC{}, []Attr{a("mdns", "hostname", "Art-Teachers-iPad"), a("mdns", "fqdn", "Art-Teachers-iPad.local")},
+		map[string]string{"category": "tablet|40|hostname-ipad", "vendor": "Apple|40|hostname-ipad"}},
+	{"iphone by name", dissect.MAC{}, []Attr{a("dhcp", "hostname", "Johns-iPhone")},
+		map[string]string{"category": "mobile|40|hostname-iphone", "vendor": "Apple|40|hostname-iphone"}},
+	{"macbook by name (corpus)", dissect.MAC{}, []Attr{a("dhcp", "fqdn", "NicksMacBook")},
+		map[string]string{"category": "laptop|40|hostname-macbook", "vendor": "Apple|40|hostname-macbook"}},
+	{"homekit", dissect.MAC{}, []Attr{a("mdns", "service", "_hap._tcp")},
 		map[string]string{"category": "iot|50|mdns-homekit"}},
-	{"airplay", dissect.MAC{}, []Attr{a("mdns", "service", "_airplay._tcp.local")},
+	{"airplay", dissect.MAC{}, []Attr{a("mdns", "service", "_airplay._tcp")},
 		map[string]string{"category": "tv/media|40|mdns-airplay"}},
 }
 
-var ntlmCases = []identifyCase{
-	{"windows 10 19041 (corpus)", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "10.0.19041")},
-		map[string]string{"os": "Windows 10 / Server 2016+|78|ntlm-windows-10"}},
-	{"windows 10 build format", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "10.0 (build 17763)")},
-		map[string]string{"os": "Windows 10 / Server 2016+|78|ntlm-windows-10"}},
-	{"server 2022 (corpus)", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "10.0.20348")},
-		map[string]string{"os": "Windows Server 2022|80|ntlm-windows-server-2022"}},
-	{"windows 11", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "10.0.22621")},
-		map[string]string{"os": "Windows 11|80|ntlm-windows-11"}},
-	{"windows 11 first build", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "10.0.22000")},
-		map[string]string{"os": "Windows 11|80|ntlm-windows-11"}},
-	{"windows 10 last build", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "10.0.21999")},
-		map[string]string{"os": "Windows 10 / Server 2016+|78|ntlm-windows-10"}},
-	{"windows 11 24h2", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "10.0.26100")},
-		map[string]string{"os": "Windows 11 / Server 2025|80|ntlm-windows-11-2025"}},
-	{"windows 8.1 (corpus)", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "6.3.9600")},
-		map[string]string{"os": "Windows 8.1 / Server 2012 R2|80|ntlm-windows-8-1"}},
-	{"windows 8", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "6.2.9200")},
-		map[string]string{"os": "Windows 8 / Server 2012|80|ntlm-windows-8"}},
-	{"windows 7 (corpus)", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "6.1.7601")},
-		map[string]string{"os": "Windows 7 / Server 2008 R2|80|ntlm-windows-7"}},
-	{"vista (corpus)", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "6.0.6001")},
-		map[string]string{"os": "Windows Vista / Server 2008|80|ntlm-windows-vista"}},
-	{"windows xp (corpus)", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "5.1.2600")},
-		map[string]string{"os": "Windows XP|80|ntlm-windows-xp"}},
-	{"server 2003", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "5.2.3790")},
-		map[string]string{"os": "Windows XP x64 / Server 2003|80|ntlm-windows-xp-x64"}},
-	{"windows 2000", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "5.0.2195")},
-		map[string]string{"os": "Windows 2000|80|ntlm-windows-2000"}},
-	{"not a version", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "61.0.1")},
+var smbCases = []identifyCase{
+	{"windows 10 19041 (corpus)", dissect.MAC{}, []Attr{
+		a("smb", "ntlm_os_version", "10.0 build 19041"), a("smb", "os", "Windows 10.0 build 19041"),
+	}, map[string]string{"os": "Windows 10 / Server 2016+|78|winver-10"}},
+	{"server 2022 (corpus)", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "10.0 build 20348")},
+		map[string]string{"os": "Windows Server 2022|80|winver-server-2022"}},
+	{"windows 11", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "10.0 build 22621")},
+		map[string]string{"os": "Windows 11|80|winver-11"}},
+	{"windows 11 first build", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "10.0 build 22000")},
+		map[string]string{"os": "Windows 11|80|winver-11"}},
+	{"windows 10 last build", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "10.0 build 21999")},
+		map[string]string{"os": "Windows 10 / Server 2016+|78|winver-10"}},
+	{"windows 11 24h2", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "10.0 build 26100")},
+		map[string]string{"os": "Windows 11 / Server 2025|80|winver-11-2025"}},
+	{"windows 8.1 (corpus)", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "6.3 build 9600")},
+		map[string]string{"os": "Windows 8.1 / Server 2012 R2|80|winver-8-1"}},
+	{"windows 8", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "6.2 build 9200")},
+		map[string]string{"os": "Windows 8 / Server 2012|80|winver-8"}},
+	{"windows 7 (corpus)", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "6.1 build 7601")},
+		map[string]string{"os": "Windows 7 / Server 2008 R2|80|winver-7"}},
+	{"vista (corpus)", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "6.0 build 6001")},
+		map[string]string{"os": "Windows Vista / Server 2008|80|winver-vista"}},
+	{"windows xp (corpus)", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "5.1 build 2600")},
+		map[string]string{"os": "Windows XP|80|winver-xp"}},
+	{"server 2003", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "5.2 build 3790")},
+		map[string]string{"os": "Windows XP x64 / Server 2003|80|winver-xp-x64"}},
+	{"windows 2000", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "5.0 build 2195")},
+		map[string]string{"os": "Windows 2000|80|winver-2000"}},
+	{"not a version", dissect.MAC{}, []Attr{a("smb", "ntlm_os_version", "61.0 build 1")},
 		map[string]string{}},
 	{"ntlm beats dhcp", macVMware, []Attr{
 		a("dhcp", "vendor_class", "MSFT 5.0"),
-		a("smb", "ntlm_os_version", "10.0.22631"),
-	}, map[string]string{"os": "Windows 11|80|ntlm-windows-11", "vendor": "VMware|60|oui"}},
+		a("smb", "ntlm_os_version", "10.0 build 22631"),
+	}, map[string]string{"os": "Windows 11|80|winver-11", "vendor": "VMware|60|oui",
+		"model": "VMware virtual machine|35|oui-vmware-guest"}},
+	// A QNAP NAS (Samba) sends NTLM version 6.1 with build 0: not Windows 7.
+	{"qnap nas (corpus)", mac(0x00, 0x08, 0x9b, 0xc6, 0x9d, 0x9a), []Attr{
+		a("smb", "ntlm_os_version", "6.1 build 0"),
+		a("smb", "os", "QTS"),
+		a("smb", "smb_native_lanman", "Samba 4.4.16"),
+		a("smb", "hostname", "TS412"),
+	}, map[string]string{"os": "QTS|80|smb-qnap", "vendor": "QNAP|80|smb-qnap", "category": "nas|80|smb-qnap",
+		"software": "Samba 4.4.16|60|smb-samba"}},
+	{"samba posing as windows 6.1 (corpus)", dissect.MAC{}, []Attr{
+		a("smb", "os", "Windows 6.1"), a("smb", "smb_native_lanman", "Samba 4.7.4"),
+	}, map[string]string{"os": "Linux|60|smb-samba", "software": "Samba 4.7.4|60|smb-samba"}},
+	{"samba without version (corpus)", dissect.MAC{}, []Attr{
+		a("smb", "ntlm_os_version", "6.1 build 0"), a("smb", "os", "Unix"), a("smb", "smb_native_lanman", "Samba"),
+	}, map[string]string{"os": "Linux|60|smb-samba", "software": "Samba|60|smb-samba"}},
+	{"macos smb client (corpus)", dissect.MAC{}, []Attr{
+		a("smb", "os", "Mac OS X 10.10"), a("smb", "smb_native_lanman", "SMBFS 3.0.0"),
+		a("smb", "ntlm_os_version", "6.1 build 7600"),
+	}, map[string]string{"os": "macOS 10.10|85|smb-macos", "vendor": "Apple|85|smb-macos"}},
+	{"native os of windows server (corpus)", dissect.MAC{}, []Attr{
+		a("smb", "os", "Windows Server 2019 Standard 17763"),
+		a("smb", "smb_native_lanman", "Windows Server 2019 Standard 6.3"),
+		a("smb", "ntlm_os_version", "10.0 build 17763"),
+	}, map[string]string{"os": "Windows Server 2019|85|smb-native-windows"}},
+	{"native os of server 2008 r2 (corpus)", dissect.MAC{}, []Attr{
+		a("smb", "os", "Windows Server 2008 R2 Standard 7601 Service Pack 1"),
+	}, map[string]string{"os": "Windows Server 2008 R2|85|smb-native-windows"}},
+	{"native os of windows 8.1 (corpus)", dissect.MAC{}, []Attr{a("smb", "os", "Windows 8.1 9600")},
+		map[string]string{"os": "Windows 8.1|85|smb-native-windows"}},
+	{"native os of windows 10 (corpus)", dissect.MAC{}, []Attr{a("smb", "os", "Windows 10 Pro 19045")},
+		map[string]string{"os": "Windows 10|85|smb-native-windows-10"}},
+	{"windows 11 still says windows 10", dissect.MAC{}, []Attr{
+		a("smb", "os", "Windows 10 Pro 22631"), a("smb", "ntlm_os_version", "10.0 build 22631"),
+	}, map[string]string{"os": "Windows 11|80|winver-11"}},
+	{"native os of xp client (corpus)", dissect.MAC{}, []Attr{a("smb", "os", "Windows 2002 Service Pack 2 2600")},
+		map[string]string{"os": "Windows XP|85|smb-native-windows-xp"}},
+	{"native os of xp server (corpus)", dissect.MAC{}, []Attr{
+		a("smb", "os", "Windows 5.1"), a("smb", "smb_native_lanman", "Windows 2000 LAN Manager"),
+	}, map[string]string{"os": "Windows XP|85|smb-native-windows-xp"}},
+	{"native os of windows 2000 (corpus)", dissect.MAC{}, []Attr{a("smb", "os", "Windows 5.0")},
+		map[string]string{"os": "Windows 2000|85|smb-native-windows-2000"}},
+	{"native os as sent (corpus)", dissect.MAC{}, []Attr{
+		a("smb", "os", "Windows 4.0"), a("smb", "smb_native_lanman", "Windows 4.0"),
+	}, map[string]string{"os": "Windows 4.0|50|stated-os"}},
+	{"native os debris (corpus)", dissect.MAC{}, []Attr{a("smb", "os", "??"), a("smb", "os", "nt")},
+		map[string]string{}},
+	{"domain controller (corpus)", mac(0x08, 0x00, 0x27, 0x16, 0x66, 0x59), []Attr{
+		a("browser", "capability", "domain-controller"),
+		a("browser", "capability", "file-server"),
+		a("browser", "nb_os_version", "6.3"),
+		a("browser", "nb_server_type", "0x0080102b"),
+		a("dhcpv6", "vendor_class", "311:MSFT 5.0"),
+	}, map[string]string{"category": "server|70|domain-controller", "os": "Windows 8.1 / Server 2012 R2|80|winver-8-1",
+		"vendor": "PCS Systemtechnik GmbH|60|oui", "model": "VirtualBox virtual machine|35|oui-virtualbox-guest"}},
+	{"windows server by browser server type (corpus)", dissect.MAC{}, []Attr{
+		a("browser", "nb_os_version", "10.0"),
+		a("browser", "nb_server_type", "0x00009003"),
+		a("smb", "ntlm_os_version", "10.0 build 17763"),
+	}, map[string]string{"category": "server|55|browser-server-nt", "os": "Windows 10 / Server 2016+|78|winver-10"}},
+	{"a laptop sharing a printer (corpus)", dissect.MAC{}, []Attr{
+		a("browser", "capability", "print-server"),
+		a("browser", "capability", "master-browser"),
+		a("browser", "nb_os_version", "5.1"),
+		a("browser", "nb_server_type", "0x00071203"),
+		a("browser", "hostname", "ESURNIR-LAPTOP"),
+	}, map[string]string{"os": "Windows XP|80|winver-xp"}},
+	{"windows 2000 announcement (corpus)", dissect.MAC{}, []Attr{a("browser", "nb_os_version", "5.0")},
+		map[string]string{"os": "Windows 2000|80|winver-2000"}},
+	{"windows 7 announcement (corpus)", dissect.MAC{}, []Attr{a("browser", "nb_os_version", "6.1")},
+		map[string]string{"os": "Windows 7 / Server 2008 R2|80|winver-7"}},
+}
+
+var otherCases = []identifyCase{
+	{"pix firewall by syslog (corpus)", dissect.MAC{}, []Attr{
+		a("syslog", "cisco_facility", "PIX"), a("syslog", "syslog_facility", "local4"),
+	}, map[string]string{"vendor": "Cisco|75|syslog-cisco-firewall", "category": "firewall|75|syslog-cisco-firewall",
+		"os": "Cisco PIX|75|syslog-cisco-firewall"}},
+	{"asa by syslog", dissect.MAC{}, []Attr{a("syslog", "cisco_facility", "ASA")},
+		map[string]string{"vendor": "Cisco|75|syslog-cisco-firewall", "category": "firewall|75|syslog-cisco-firewall",
+			"os": "Cisco ASA|75|syslog-cisco-firewall"}},
+	{"other cisco facilities name no product", dissect.MAC{}, []Attr{a("syslog", "cisco_facility", "LINEPROTO")},
+		map[string]string{}},
+	{"openbsd telnet banner (corpus)", dissect.MAC{}, []Attr{a("telnet", "telnet_banner", "OpenBSD/i386 (oof) (ttyp2)")},
+		map[string]string{"os": "OpenBSD|65|telnet-bsd"}},
+	{"iis ftp", dissect.MAC{}, []Attr{a("ftp", "ftp_syst", "Windows_NT")},
+		map[string]string{"os": "Windows|60|ftp-windows"}},
+	{"linux-ftpd (corpus)", dissect.MAC{}, []Attr{
+		a("ftp", "software", "Linux-ftpd 0.17"), a("ftp", "ftp_syst", "UNIX Type: L8 (Linux)"),
+	}, map[string]string{"os": "Linux|55|ftp-linux", "software": "Linux-ftpd 0.17|70|stated-software"}},
+	{"netbsd-ftpd (corpus)", dissect.MAC{}, []Attr{
+		a("ftp", "software", "NetBSD-ftpd 20100320"), a("ftp", "ftp_syst", "UNIX Type: L8 Version: NetBSD-ftpd 20100320"),
+	}, map[string]string{"os": "NetBSD|55|ftp-netbsd", "software": "NetBSD-ftpd 20100320|70|stated-software"}},
+	{"names others give a device say nothing of it (corpus)", dissect.MAC{}, []Attr{
+		a("tls", "tls_sni", "tls13.crypto.mozilla.org"),
+		a("http", "http_host", "au.download.windowsupdate.com"),
+		a("dns", "dns_name", "upload.wikimedia.org"),
+	}, map[string]string{}},
 }
 
 var ouiCases = []identifyCase{
 	{"registry only", macPhilips, nil, map[string]string{"vendor": "Philips|60|oui"}},
+	// 522 made-up 00:00:00:… addresses in the corpus would otherwise be
+	// Xerox's.
+	{"made-up address (corpus)", mac(0, 0, 0, 0, 0, 1), nil, map[string]string{}},
 	{"raspberry pi", macRPi, nil, map[string]string{"vendor": "Raspberry Pi|60|oui",
 		"category": "iot|40|oui-raspberry-pi", "os": "Linux|40|oui-raspberry-pi"}},
 	{"axis camera", macAxis, nil, map[string]string{"vendor": "Axis|60|oui", "category": "camera|50|oui-camera-vendor"}},
@@ -408,15 +627,20 @@ var ouiCases = []identifyCase{
 		map[string]string{"vendor": "Aruba|60|oui", "category": "wireless-ap|35|oui-ap-vendor"}},
 	{"apc", mac(0x00, 0xc0, 0xb7, 1, 2, 3), nil,
 		map[string]string{"vendor": "APC|60|oui", "category": "ups|45|oui-apc"}},
+	{"virtualbox guest", mac(0x08, 0x00, 0x27, 0x16, 0x66, 0x59), nil,
+		map[string]string{"vendor": "PCS Systemtechnik GmbH|60|oui", "model": "VirtualBox virtual machine|35|oui-virtualbox-guest"}},
 	{"building automation", mac(0x00, 0xc0, 0xe4, 1, 2, 3), nil,
 		map[string]string{"vendor": "Siemens|60|oui", "category": "building-automation|45|oui-building"}},
+	{"xerox's first block is no printer", mac(0x00, 0x00, 0x00, 0x00, 0x00, 0x01), nil,
+		map[string]string{"vendor": "Xerox|60|oui"}},
 	{"private registration gives no vendor", mac(0x00, 0x00, 0x6c, 0x82, 0xdc, 0x4e), nil, map[string]string{}},
 	{"randomised", macRandom, nil, map[string]string{"randomised": "true"}},
 	{"nothing known", dissect.MAC{}, nil, map[string]string{}},
 }
 
 func allCases() [][]identifyCase {
-	return [][]identifyCase{dhcpCases, l2Cases, snmpCases, bannerCases, clientCases, mdnsCases, ntlmCases, ouiCases}
+	return [][]identifyCase{dhcpCases, l2Cases, snmpCases, bannerCases, clientCases, mdnsCases, smbCases,
+		otherCases, ouiCases}
 }
 
 // summary renders the set attributes of id as "value|confidence|rule".
@@ -466,11 +690,11 @@ func TestIdentifyBecause(t *testing.T) {
 func TestIdentifyBecauseTwoConditions(t *testing.T) {
 	id := Identify(dissect.MAC{}, []Attr{
 		a("mdns", "mdns_txt", "ty=Brother HL-L2350DW series"),
-		a("mdns", "service", "_ipp._tcp.local"),
+		a("mdns", "service", "_ipp._tcp"),
 	})
-	want := []string{"mdns mdns_txt=ty=Brother HL-L2350DW series", "mdns service=_ipp._tcp.local"}
-	if diff := cmp.Diff(want, id.Model.Because); diff != "" {
-		t.Errorf("Model.Because mismatch (-want +got):\n%s", diff)
+	want := []string{"mdns mdns_txt=ty=Brother HL-L2350DW series", "mdns service=_ipp._tcp"}
+	if diff := cmp.Diff(want, id.Category.Because); diff != "" {
+		t.Errorf("Category.Because mismatch (-want +got):\n%s", diff)
 	}
 }
 
@@ -509,7 +733,7 @@ func BenchmarkIdentify(b *testing.B) {
 		a("dhcp", "vendor_class", "MSFT 5.0"),
 		a("dhcp", "dhcp_fingerprint", "1,3,6,15,31,33,43,44,46,47,121,249,252"),
 		a("dhcp", "hostname", "DESKTOP-2AEFM7G"),
-		a("smb", "ntlm_os_version", "10.0.19041"),
+		a("smb", "ntlm_os_version", "10.0 build 19041"),
 		a("http", "http_user_agent", "Microsoft-Delivery-Optimization/10.0"),
 		a("mdns", "service", "_smb._tcp.local"),
 		a("tls", "tls_sni", "fe2.update.microsoft.com"),
@@ -529,7 +753,7 @@ func BenchmarkIdentifyNoMatch(b *testing.B) {
 	attrs := []Attr{
 		a("dhcp", "hostname", "ward-07-bed-12"),
 		a("dns", "dns_name", "host.example.nhs.uk"),
-		a("mdns", "service", "_workstation._tcp.local"),
+		a("mdns", "service", "_workstation._tcp"),
 	}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {

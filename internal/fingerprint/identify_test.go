@@ -631,8 +631,6 @@ var ouiCases = []identifyCase{
 		map[string]string{"vendor": "PCS Systemtechnik GmbH|60|oui", "model": "VirtualBox virtual machine|35|oui-virtualbox-guest"}},
 	{"building automation", mac(0x00, 0xc0, 0xe4, 1, 2, 3), nil,
 		map[string]string{"vendor": "Siemens|60|oui", "category": "building-automation|45|oui-building"}},
-	{"xerox's first block is no printer", mac(0x00, 0x00, 0x00, 0x00, 0x00, 0x01), nil,
-		map[string]string{"vendor": "Xerox|60|oui"}},
 	{"private registration gives no vendor", mac(0x00, 0x00, 0x6c, 0x82, 0xdc, 0x4e), nil, map[string]string{}},
 	{"randomised", macRandom, nil, map[string]string{"randomised": "true"}},
 	{"nothing known", dissect.MAC{}, nil, map[string]string{}},

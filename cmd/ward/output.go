@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wardhq/ward/internal/decode"
@@ -115,21 +117,6 @@ type jsonWriter struct{}
 // a line-oriented tool can pick devices out of it.
 func (jsonWriter) write(w io.Writer, r report) error {
 	bw := bufio.NewWriterSize(w, 256<<10)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	item := func(v any, last bool) error {
-		buf.Reset()
-		if err := enc.Encode(v); err != nil {
-			return err
-		}
-		bw.WriteString("    ")
-		bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
-		if !last {
-			bw.WriteByte(',')
-		}
-		return bw.WriteByte('\n')
-	}
 	list := func(name string, n int, at func(int) any) error {
 		fmt.Fprintf(bw, "  %q: [", name)
 		if n == 0 {
@@ -137,10 +124,8 @@ func (jsonWriter) write(w io.Writer, r report) error {
 			return nil
 		}
 		bw.WriteByte('\n')
-		for i := range n {
-			if err := item(at(i), i == n-1); err != nil {
-				return err
-			}
+		if err := writeLines(bw, n, at); err != nil {
+			return err
 		}
 		_, err := bw.WriteString("  ],\n")
 		return err
@@ -164,6 +149,50 @@ func (jsonWriter) write(w io.Writer, r report) error {
 	bw.Write(sum)
 	bw.WriteString("\n}\n")
 	return bw.Flush()
+}
+
+// writeLines writes items 0..n-1 as indented JSON lines separated by
+// commas. They are encoded on every CPU, a window at a time, and written
+// in order, so that memory holds one window and not the whole output.
+func writeLines(w *bufio.Writer, n int, at func(int) any) error {
+	const window = 4096
+	parts := runtime.GOMAXPROCS(0)
+	bufs := make([]bytes.Buffer, parts)
+	errs := make([]error, parts)
+	for lo := 0; lo < n; lo += window {
+		hi := min(lo+window, n)
+		step := (hi - lo + parts - 1) / parts
+		var wg sync.WaitGroup
+		for p := range parts {
+			from, to := min(lo+p*step, hi), min(lo+(p+1)*step, hi)
+			wg.Go(func() { errs[p] = encodeLines(&bufs[p], from, to, n, at) })
+		}
+		wg.Wait()
+		for p := range parts {
+			if errs[p] != nil {
+				return errs[p]
+			}
+			w.Write(bufs[p].Bytes())
+		}
+	}
+	return nil
+}
+
+func encodeLines(buf *bytes.Buffer, from, to, n int, at func(int) any) error {
+	buf.Reset()
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	for i := from; i < to; i++ {
+		buf.WriteString("    ")
+		if err := enc.Encode(at(i)); err != nil { // ends the line
+			return err
+		}
+		if i < n-1 {
+			buf.Truncate(buf.Len() - 1)
+			buf.WriteString(",\n")
+		}
+	}
+	return nil
 }
 
 func summaryOf(r report) summary {

@@ -2,6 +2,7 @@ package observe
 
 import (
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/wardhq/ward/internal/dissect"
@@ -105,12 +106,20 @@ func (t *tables) bindCached(cache **bindAgg, mac dissect.MAC, ip netip.Addr, vla
 	*cache = t.bind(mac, ip, vlan, BindIPSource, ts, bytes)
 }
 
-// merge adds o's aggregates into t.
+// merge adds o's aggregates into t, the three tables at once.
 func (t *tables) merge(o *tables) {
-	for k, b := range o.facts {
-		a := t.facts[k]
+	var wg sync.WaitGroup
+	wg.Go(func() { mergeFacts(t.facts, o.facts) })
+	wg.Go(func() { mergeBindings(t.bindings, o.bindings) })
+	mergeFlows(t.flows, o.flows)
+	wg.Wait()
+}
+
+func mergeFacts(into, from map[factKey]*factAgg) {
+	for k, b := range from {
+		a := into[k]
 		if a == nil {
-			t.facts[k] = b
+			into[k] = b
 			continue
 		}
 		a.count += b.count
@@ -118,10 +127,13 @@ func (t *tables) merge(o *tables) {
 		a.first = min(a.first, b.first)
 		a.last = max(a.last, b.last)
 	}
-	for k, b := range o.bindings {
-		a := t.bindings[k]
+}
+
+func mergeBindings(into, from map[bindKey]*bindAgg) {
+	for k, b := range from {
+		a := into[k]
 		if a == nil {
-			t.bindings[k] = b
+			into[k] = b
 			continue
 		}
 		a.packets += b.packets
@@ -129,13 +141,15 @@ func (t *tables) merge(o *tables) {
 		a.first = min(a.first, b.first)
 		a.last = max(a.last, b.last)
 	}
-	for k, f := range o.flows {
-		a := t.flows[k]
-		if a == nil {
-			t.flows[k] = f
-			continue
+}
+
+func mergeFlows(into, from map[FlowKey]*flowAgg) {
+	for k, f := range from {
+		if a := into[k]; a != nil {
+			a.mergeFrom(f)
+		} else {
+			into[k] = f
 		}
-		a.mergeFrom(f)
 	}
 }
 

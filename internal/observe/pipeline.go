@@ -123,10 +123,14 @@ func (pl *Pipeline) Finish() (*Result, error) {
 	if pl.queues != nil {
 		pl.stopWorkers()
 	}
+	var wg sync.WaitGroup
+	for _, w := range pl.workers {
+		wg.Go(w.flush)
+	}
+	wg.Wait()
 	total := newTables()
 	st := pl.stats
 	for i, w := range pl.workers {
-		w.flush()
 		if i == 0 {
 			total = w.t
 		} else {

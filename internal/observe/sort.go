@@ -3,6 +3,7 @@ package observe
 import (
 	"cmp"
 	"slices"
+	"sync"
 
 	"github.com/wardhq/ward/internal/dissect"
 )
@@ -10,7 +11,15 @@ import (
 // sortResult puts the lists in a stable order, so that output does not
 // depend on map iteration or on how packets were shared among workers.
 func sortResult(r *Result) {
-	slices.SortFunc(r.Observations, func(a, b Observation) int {
+	var wg sync.WaitGroup
+	wg.Go(func() { sortObservations(r.Observations) })
+	wg.Go(func() { sortBindings(r.Bindings) })
+	sortFlows(r.Flows)
+	wg.Wait()
+}
+
+func sortObservations(obs []Observation) {
+	slices.SortFunc(obs, func(a, b Observation) int {
 		return cmp.Or(
 			cmpEndpoint(a.Who, b.Who),
 			cmp.Compare(a.Source, b.Source),
@@ -18,7 +27,10 @@ func sortResult(r *Result) {
 			cmp.Compare(a.Value, b.Value),
 		)
 	})
-	slices.SortFunc(r.Bindings, func(a, b Binding) int {
+}
+
+func sortBindings(bs []Binding) {
+	slices.SortFunc(bs, func(a, b Binding) int {
 		return cmp.Or(
 			slices.Compare(a.MAC[:], b.MAC[:]),
 			a.IP.Compare(b.IP),
@@ -26,7 +38,10 @@ func sortResult(r *Result) {
 			cmp.Compare(a.Kind, b.Kind),
 		)
 	})
-	slices.SortFunc(r.Flows, func(a, b Flow) int {
+}
+
+func sortFlows(fs []Flow) {
+	slices.SortFunc(fs, func(a, b Flow) int {
 		return cmp.Or(
 			a.Src.Compare(b.Src),
 			a.Dst.Compare(b.Dst),

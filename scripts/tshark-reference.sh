@@ -18,7 +18,7 @@ extract() {
 		awk -F'\t' -v k="$key" '$1 != "" && $2 != "" { printf "%s\t%s\t%s\n", $1, k, $2 }'
 }
 
-for f in "$dir"/*.pcap "$dir"/*.pcapng; do
+for f in "$dir"/*.pcap "$dir"/*.pcapng testdata/captures/demo.pcapng; do
 	[ -f "$f" ] || continue
 	out="${f%.*}.tshark.tsv"
 	{

@@ -99,8 +99,8 @@ func analyzeJSON(t *testing.T, capture string) output {
 // (scripts/tshark-reference.sh wrote them to NAME.tshark.tsv).
 func TestAgainstTshark(t *testing.T) {
 	checked := 0
-	for _, capture := range goldenFiles(t) {
-		ref := strings.TrimSuffix(capture, ".pcap") + ".tshark.tsv"
+	for _, capture := range append(goldenFiles(t), demoCapture) {
+		ref := strings.TrimSuffix(strings.TrimSuffix(capture, ".pcap"), ".pcapng") + ".tshark.tsv"
 		rows := readTSV(t, ref)
 		if len(rows) == 0 {
 			continue
@@ -164,8 +164,8 @@ func hasFact(out output, who, key, value string) bool {
 // community string that the capture carries appears in any output format.
 func TestNoSecrets(t *testing.T) {
 	checked := 0
-	for _, capture := range goldenFiles(t) {
-		base := strings.TrimSuffix(capture, ".pcap")
+	for _, capture := range append(goldenFiles(t), demoCapture) {
+		base := strings.TrimSuffix(strings.TrimSuffix(capture, ".pcap"), ".pcapng")
 		var secrets []string
 		for _, suffix := range []string{".secrets.txt", ".secrets-manual.txt"} {
 			b, err := os.ReadFile(base + suffix)

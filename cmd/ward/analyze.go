@@ -30,7 +30,7 @@ func analyzeFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error 
 	workers := fs.Int("workers", 0, "decoding goroutines (`n`); 0 means one per CPU")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to `file` (for performance reports)")
 	progress := fs.String("progress", "auto",
-		"progress bar on stderr: auto (when stderr is a terminal), always or never")
+		"progress bar on stderr (`mode`): auto (when stderr is a terminal), always or never")
 	return func(ctx context.Context, e *env, args []string) error {
 		if len(args) == 0 {
 			return usagef("analyze", "analyze needs at least one capture file (or - for stdin)")

@@ -12,11 +12,13 @@ import (
 
 // FuzzPipeline feeds arbitrary bytes, read as a capture, through decoding,
 // reassembly and every dissector: nothing may panic, and the counts must
-// add up.
+// add up. Its seeds are whole captures: run it with -fuzzminimizetime=0
+// (as scripts/fuzz does), or minimising each new input takes most of the
+// time.
 func FuzzPipeline(f *testing.F) {
 	seeds, _ := filepath.Glob("../../testdata/captures/golden/*.pcap")
 	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil && len(b) < 4<<10 {
+		if b, err := os.ReadFile(s); err == nil && len(b) < 32<<10 {
 			f.Add(b)
 		}
 	}

@@ -58,14 +58,17 @@ func (r *reader) names() ([]string, error) {
 	ends := make([]int, 0, n)
 	start, prevLen := 0, 0
 	for i := uint64(0); i < n && r.err == nil; i++ {
-		shared := int(r.uvarint("shared prefix"))
+		sharedLen := r.uvarint("shared prefix")
 		suffix := r.uvarint("suffix length")
 		if r.err != nil {
 			break
 		}
-		if shared > prevLen || suffix > uint64(len(r.b)-r.off) {
+		// Compare before converting: a huge length must not wrap to a
+		// negative int.
+		if sharedLen > uint64(prevLen) || suffix > uint64(len(r.b)-r.off) {
 			return nil, fmt.Errorf("decode table: name %d at byte %d: bad lengths", i, r.off)
 		}
+		shared := int(sharedLen)
 		cur := len(buf)
 		buf = append(buf, buf[start:start+shared]...)
 		buf = append(buf, r.b[r.off:r.off+int(suffix)]...)

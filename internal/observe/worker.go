@@ -111,11 +111,27 @@ func (w *worker) datagram(d *datagramProto, payload []byte) {
 	var err error
 	w.facts, err = d.fn(&ctx, payload, w.facts[:0])
 	if err != nil {
-		w.stats.DissectErrs++
-		w.cfg.Logger.Debug("dissect datagram", "component", "observe", "proto", d.name,
-			"err", err)
+		w.dissectError("dissect datagram", d.name, err)
 	}
 	w.keepFacts(w.now)
+}
+
+// Dissector errors are per packet: the first debugErrors of a worker are
+// logged, then one in debugEvery, with the count so far.
+const (
+	debugErrors = 16
+	debugEvery  = 1024
+)
+
+// dissectError counts a payload a dissector could not fully read and logs
+// it at debug level, rate limited. Error texts name offsets and fields,
+// never payload bytes.
+func (w *worker) dissectError(msg, proto string, err error) {
+	w.stats.DissectErrs++
+	if n := w.stats.DissectErrs; n <= debugErrors || n%debugEvery == 0 {
+		w.cfg.Logger.Debug(msg, "component", "observe", "proto", proto, "err", err,
+			"errors_so_far", n)
+	}
 }
 
 func (w *worker) keepFacts(ts int64) {
@@ -425,9 +441,7 @@ func (w *worker) dissectStream(c *conn, s *streamProto, cl, sv []byte) {
 	var err error
 	w.facts, err = s.fn(&ctx, cl, sv, w.facts[:0])
 	if err != nil {
-		w.stats.DissectErrs++
-		w.cfg.Logger.Debug("dissect stream", "component", "observe", "proto", s.name,
-			"err", err)
+		w.dissectError("dissect stream", s.name, err)
 	}
 	w.keepFacts(c.first)
 }

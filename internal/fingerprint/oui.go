@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wardhq/ward/internal/dissect"
 	"github.com/wardhq/ward/internal/fingerprint/internal/ouidata"
@@ -40,7 +41,25 @@ type ouiTable struct {
 	orgs     []uint32
 	prefixes string
 	names    []string // organisation names, shared by the three tables
-	vendors  []string // normalised vendor per name
+	vendors  *vendorCache
+}
+
+// vendorCache holds the normalised vendor of each organisation name,
+// worked out the first time a lookup needs it rather than for all 30,000
+// names at start-up. Safe for concurrent use: two goroutines may work out
+// the same name, and both store the same value.
+type vendorCache struct {
+	names []string
+	norm  []atomic.Pointer[string]
+}
+
+func (c *vendorCache) vendor(org uint32) string {
+	if v := c.norm[org].Load(); v != nil {
+		return *v
+	}
+	v := normaliseVendor(c.names[org])
+	c.norm[org].Store(&v)
+	return v
 }
 
 var loadRegistry = sync.OnceValue(func() *registry {
@@ -55,17 +74,15 @@ var loadRegistry = sync.OnceValue(func() *registry {
 		r.err = err
 		return r
 	}
-	vendors := make([]string, len(t.Names))
-	for i, n := range t.Names {
-		vendors[i] = normaliseVendor(n)
-	}
+	vendors := &vendorCache{names: t.Names, norm: make([]atomic.Pointer[string], len(t.Names))}
 	for i, bits := range ouidata.Lengths {
 		r.tables[i] = newTable(bits, t.Keys[i], t.Orgs[i], t.Names, vendors)
 	}
 	return r
 })
 
-func newTable(bits int, keys []uint64, orgs []uint32, names, vendors []string) ouiTable {
+func newTable(bits int, keys []uint64, orgs []uint32, names []string,
+	vendors *vendorCache) ouiTable {
 	t := ouiTable{bits: bits, keys: keys, orgs: orgs, names: names, vendors: vendors}
 	digits := bits / 4
 	t.width = digits + (digits-1)/2 // a colon after every pair of digits
@@ -101,7 +118,7 @@ func (t *ouiTable) lookup(mac uint64) (OUI, bool) {
 		Prefix: t.prefixes[i*t.width : (i+1)*t.width],
 		Bits:   t.bits,
 		Org:    t.names[org],
-		Vendor: t.vendors[org],
+		Vendor: t.vendors.vendor(org),
 	}, true
 }
 

@@ -60,8 +60,8 @@ func analyzeFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error 
 		if bar != nil {
 			bar.done(res, time.Since(start))
 		}
-		if res == nil {
-			return runErr
+		if res == nil || errors.Is(runErr, observe.ErrNothingRead) {
+			return runErr // nothing to report
 		}
 		read := time.Since(start)
 		inv := inventory.Build(res, inventory.Options{External: *external})

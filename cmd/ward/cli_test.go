@@ -71,10 +71,18 @@ func TestDamagedInput(t *testing.T) {
 		t.Errorf("stderr %q does not name the file and offset of the damage", stderr)
 	}
 
-	_, _, err = ward(t, nil, "analyze", junk)
+	stdout, _, err = ward(t, nil, "analyze", junk)
 	if err == nil || !strings.Contains(err.Error(), "junk.pcap") ||
 		!strings.Contains(err.Error(), "unknown capture format") {
 		t.Errorf("got error %v, want one naming junk.pcap and its format", err)
+	}
+	if stdout != "" {
+		t.Errorf("nothing was read, yet the output is %q", stdout)
+	}
+
+	_, _, err = ward(t, nil, "analyze", dir)
+	if err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("got error %v, want one saying the path is a directory", err)
 	}
 
 	_, _, err = ward(t, nil, "analyze", filepath.Join(dir, "missing.pcap"))

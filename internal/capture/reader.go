@@ -84,6 +84,10 @@ func Open(path string) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open capture: %w", err)
 	}
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("open capture %s: is a directory, not a capture file", path)
+	}
 	if r, err, ok := openMapped(f, path); ok {
 		return r, err
 	}

@@ -1,7 +1,10 @@
 package fingerprint
 
 import (
+	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/wardhq/ward/internal/dissect"
 )
@@ -291,7 +294,7 @@ func containsFold(list []string, s string) bool {
 func (c *Condition) test(v string) bool {
 	switch c.Op {
 	case OpRegex:
-		return c.re.MatchString(v)
+		return c.memo.match(c.re, v)
 	case OpEquals:
 		return containsFold(c.Values, v)
 	case OpPrefix:
@@ -308,4 +311,31 @@ func (c *Condition) test(v string) bool {
 		}
 	}
 	return false
+}
+
+// matchMemo remembers a regular expression's verdict on the values it has
+// seen: devices share fact values (a vendor class, a browser's user agent)
+// so that most tests are a map lookup instead of a match. It is bounded,
+// and safe for concurrent use.
+type matchMemo struct {
+	seen sync.Map // string → bool
+	n    atomic.Int32
+}
+
+// maxMemo bounds the values each expression remembers.
+const maxMemo = 4096
+
+func (m *matchMemo) match(re *regexp.Regexp, v string) bool {
+	if m == nil {
+		return re.MatchString(v)
+	}
+	if ok, found := m.seen.Load(v); found {
+		return ok.(bool)
+	}
+	ok := re.MatchString(v)
+	if m.n.Load() < maxMemo {
+		m.n.Add(1)
+		m.seen.Store(v, ok)
+	}
+	return ok
 }

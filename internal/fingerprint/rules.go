@@ -49,7 +49,8 @@ type Condition struct {
 	Values  []string // lower case strings, or the one expression for OpRegex
 	Line    int      // line in the rule pack
 
-	re *regexp.Regexp // compiled Values[0], for OpRegex
+	re   *regexp.Regexp // compiled Values[0], for OpRegex
+	memo *matchMemo     // re's verdicts on values already seen
 }
 
 // Rule derives attributes from facts. It fires when every condition in When
@@ -367,7 +368,7 @@ func (r *Rule) parseTest(c *Condition, fields map[string]*yaml.Node) error {
 		if err != nil {
 			return r.errorf(vn.Line, "regex: %v", err)
 		}
-		c.Values, c.re = vals, re
+		c.Values, c.re, c.memo = vals, re, &matchMemo{}
 	}
 	if c.Op == "" {
 		return r.errorf(c.Line, "condition: want one of equals, prefix, contains or regex")

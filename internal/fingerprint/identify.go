@@ -322,8 +322,9 @@ type matchMemo struct {
 	n    atomic.Int32
 }
 
-// maxMemo bounds the values each expression remembers.
-const maxMemo = 4096
+// maxMemo bounds the values each expression remembers. The values are
+// the facts' own strings, not copies: an entry costs its map slot.
+const maxMemo = 1024
 
 func (m *matchMemo) match(re *regexp.Regexp, v string) bool {
 	if m == nil {

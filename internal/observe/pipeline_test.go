@@ -12,6 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/wardhq/ward/internal/capture"
 )
 
 const demo = "../../testdata/captures/demo.pcapng"
@@ -151,4 +153,35 @@ func isCapture(path string) bool {
 		}
 	}
 	return false
+}
+
+// TestBufferBudget runs the demo with a stream-head budget of a few
+// kilobytes: connections are dissected early to stay within it, and the
+// facts of the short ones are still found.
+func TestBufferBudget(t *testing.T) {
+	pl := New(Config{Workers: 1, MaxBuffered: 8 << 10})
+	var peak int
+	rd, err := capture.Open(demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	w := pl.workers[0]
+	var p capture.Packet
+	for rd.Next(&p) == nil {
+		pl.dispatch(&p, false)
+		peak = max(peak, w.buffered)
+	}
+	// One segment may be added before the budget is enforced.
+	if limit := 8<<10 + w.cfg.HeadSize; peak > limit {
+		t.Errorf("stream heads held %d bytes, budget 8 KiB (+ one head, %d)", peak, limit)
+	}
+	r, _ := pl.Finish()
+	found := false
+	for _, o := range r.Observations {
+		found = found || o.Source == "ftp"
+	}
+	if !found {
+		t.Error("no FTP facts with a small buffer budget")
+	}
 }

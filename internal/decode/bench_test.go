@@ -2,23 +2,20 @@ package decode
 
 import "testing"
 
-// TestDecodeAllocs checks that Decode and FlowHash allocate nothing, for
+// TestDecodeAllocs checks that Decode allocates nothing, for
 // every real frame and every error path.
 func TestDecodeAllocs(t *testing.T) {
 	frames := readFrames(t)
 	var p Packet
-	var sink uint64
 	for _, f := range frames {
 		allocs := testing.AllocsPerRun(100, func() {
 			_ = p.Decode(f.lt, f.data)
 			_ = p.Decode(f.lt, f.data[:len(f.data)/2])
-			sink += p.FlowHash()
 		})
 		if allocs != 0 {
 			t.Errorf("%s: got %v allocations per run, want 0", f.name, allocs)
 		}
 	}
-	_ = sink
 }
 
 // BenchmarkDecode measures one Ethernet/IPv4/TCP frame (an HTTP request
@@ -48,19 +45,4 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		}
 	})
-}
-
-// BenchmarkFlowHash measures the hash of a decoded Ethernet/IPv4/TCP frame.
-func BenchmarkFlowHash(b *testing.B) {
-	f := frameByName(b, readFrames(b), "eth_ipv4_tcp_http")
-	var p Packet
-	if err := p.Decode(f.lt, f.data); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	var sink uint64
-	for b.Loop() {
-		sink += p.FlowHash()
-	}
-	_ = sink
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/netip"
 	"runtime"
 	"strconv"
 	"strings"
@@ -71,10 +70,10 @@ func flowRecords(r report) []flowRecord {
 			Packets: f.Packets, Bytes: f.Bytes, PacketsRev: f.PacketsRev, BytesRev: f.BytesRev,
 			FirstSeen: f.First, LastSeen: f.Last,
 		}
-		if d := r.inv.Resolve(endpoint(f.SrcMAC, f.Src), f.First); d != nil {
+		if d := r.inv.Resolve(dissect.Endpoint{MAC: f.SrcMAC, IP: f.Src}, f.First); d != nil {
 			fr.SrcDevice = d.ID
 		}
-		if d := r.inv.Resolve(endpoint(f.DstMAC, f.Dst), f.First); d != nil {
+		if d := r.inv.Resolve(dissect.Endpoint{MAC: f.DstMAC, IP: f.Dst}, f.First); d != nil {
 			fr.DstDevice = d.ID
 		}
 		out = append(out, fr)
@@ -260,8 +259,4 @@ func (csvWriter) write(w io.Writer, r report) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-func endpoint(mac dissect.MAC, ip netip.Addr) dissect.Endpoint {
-	return dissect.Endpoint{MAC: mac, IP: ip}
 }

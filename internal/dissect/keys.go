@@ -23,6 +23,12 @@ const (
 	KeyMgmtAddress  = "management_address"
 	KeyVLAN         = "vlan" // a VLAN id it announces (native, voice, port VLAN)
 
+	// Clinical facts, from the medical protocols (DICOM, HL7, SDC).
+	KeyClinicalRole = "clinical_role" // what it does clinically: "modality", "pacs", "worklist", "patient-monitor-gateway"…
+	KeyModality     = "modality"      // DICOM modality code it produces: "CT", "MR", "US", "DX"…
+	KeyUDI          = "udi"           // a unique device identifier it carries, as sent (GS1, HIBCC or ICCBBA)
+	KeyGTIN         = "gtin"          // the GS1 device identifier from a UDI: names the model
+
 	// Security-relevant facts. Values never carry the secret itself.
 	KeyCleartextLogin = "cleartext_login"     // value: protocol ("telnet", "ftp", "http-basic")
 	KeyDefaultCreds   = "default_credentials" // value: the account name when it is a default or service account, else "yes"

@@ -205,7 +205,7 @@ func summaryOf(r report) summary {
 // deviceColumns are the columns of the table and CSV outputs.
 var deviceColumns = []string{"id", "mac", "ips", "vendor", "model", "category", "os",
 	"software", "names", "router", "vlans", "first_seen", "last_seen", "packets_sent",
-	"bytes_sent"}
+	"bytes_sent", "criticality"}
 
 func deviceRow(d *inventory.Device) []string {
 	vlans := make([]string, len(d.VLANs))
@@ -215,7 +215,7 @@ func deviceRow(d *inventory.Device) []string {
 	return []string{d.ID, d.MACString, strings.Join(d.IPs, " "), d.Vendor, d.Model,
 		d.Category, d.OS, d.Software, strings.Join(d.Names, " "), strconv.FormatBool(d.Router),
 		strings.Join(vlans, " "), stamp(d.FirstSeen), stamp(d.LastSeen),
-		strconv.FormatUint(d.Packets, 10), strconv.FormatUint(d.Bytes, 10)}
+		strconv.FormatUint(d.Packets, 10), strconv.FormatUint(d.Bytes, 10), d.Criticality}
 }
 
 var flowColumns = []string{"src", "dst", "src_device", "dst_device", "proto", "dst_port",

@@ -13,8 +13,8 @@ import (
 
 type tableWriter struct{}
 
-var tableHeader = []string{"MAC", "IPS", "VENDOR", "MODEL", "CATEGORY", "OS", "SOFTWARE",
-	"NAMES"}
+var tableHeader = []string{"MAC", "IPS", "VENDOR", "MODEL", "CATEGORY", "CRITICALITY", "OS",
+	"SOFTWARE", "NAMES"}
 
 func (tableWriter) write(w io.Writer, r report) error {
 	rows := [][]string{tableHeader}
@@ -30,8 +30,8 @@ func (tableWriter) write(w io.Writer, r report) error {
 				ips += " +" + strconv.Itoa(len(d.IPs)-1)
 			}
 		}
-		rows = append(rows, []string{mac, ips, d.Vendor, d.Model, d.Category, d.OS,
-			d.Software, strings.Join(d.Names, ",")})
+		rows = append(rows, []string{mac, ips, d.Vendor, d.Model, d.Category, d.Criticality,
+			d.OS, d.Software, strings.Join(d.Names, ",")})
 	}
 	width := terminalWidth(w)
 	if err := printTable(w, rows, width); err != nil {

@@ -28,6 +28,10 @@ type Guess struct {
 type Identity struct {
 	Vendor, Model, Category, OS, Software Guess
 
+	// Criticality is set by a rule, or else follows from Category through
+	// the pack's criticality table (rule RuleCategory).
+	Criticality Guess
+
 	Randomised bool // the MAC is locally administered, likely randomised
 }
 
@@ -66,13 +70,15 @@ func (p *RulePack) Identify(mac dissect.MAC, attrs []Attr) Identity {
 	e.addOUI(mac)
 	e.run(nil)
 	e.ouiFallback()
+	e.criticalityFallback()
 	return Identity{
-		Vendor:     e.best[attrVendor].guess,
-		Model:      e.best[attrModel].guess,
-		Category:   e.best[attrCategory].guess,
-		OS:         e.best[attrOS].guess,
-		Software:   e.best[attrSoftware].guess,
-		Randomised: !mac.IsZero() && LocallyAdministered(mac),
+		Vendor:      e.best[attrVendor].guess,
+		Model:       e.best[attrModel].guess,
+		Category:    e.best[attrCategory].guess,
+		OS:          e.best[attrOS].guess,
+		Software:    e.best[attrSoftware].guess,
+		Criticality: e.best[attrCriticality].guess,
+		Randomised:  !mac.IsZero() && LocallyAdministered(mac),
 	}
 }
 
@@ -257,6 +263,27 @@ func (e *evaluator) ouiFallback() {
 			Because: []string{SourceOUI + " org=" + e.oui.Org},
 		},
 		order: order, set: true,
+	}
+}
+
+// criticalityFallback gives the device the criticality of its category
+// when no rule set one, with the category's confidence and evidence.
+func (e *evaluator) criticalityFallback() {
+	cat := &e.best[attrCategory]
+	if e.best[attrCriticality].set || !cat.set {
+		return
+	}
+	crit, ok := e.pack.CriticalityOf(Category(cat.guess.Value))
+	if !ok {
+		return
+	}
+	because := make([]string, 0, 1+len(cat.guess.Because))
+	because = append(because, "category="+cat.guess.Value+" (rule "+cat.guess.Rule+")")
+	because = append(because, cat.guess.Because...)
+	e.best[attrCriticality] = candidate{
+		guess: Guess{Value: string(crit), Confidence: cat.guess.Confidence,
+			Rule: RuleCategory, Because: because},
+		order: len(e.pack.rules), set: true,
 	}
 }
 

@@ -638,7 +638,7 @@ var ouiCases = []identifyCase{
 
 func allCases() [][]identifyCase {
 	return [][]identifyCase{dhcpCases, l2Cases, snmpCases, bannerCases, clientCases, mdnsCases, smbCases,
-		otherCases, ouiCases}
+		otherCases, ouiCases, medicalCases}
 }
 
 // summary renders the set attributes of id as "value|confidence|rule".
@@ -650,6 +650,12 @@ func summary(id Identity) map[string]string {
 		if g.Rule != "" {
 			out[name] = fmt.Sprintf("%s|%d|%s", g.Value, g.Confidence, g.Rule)
 		}
+	}
+	// The criticality that follows from a non-clinical category is left
+	// out, so that cases of IT equipment need not repeat it: the medical
+	// cases show the rest, and TestCriticalityFollowsCategory checks all.
+	if g := id.Criticality; g.Rule != "" && (g.Value != string(CriticalityNonClinical) || g.Rule != RuleCategory) {
+		out["criticality"] = fmt.Sprintf("%s|%d|%s", g.Value, g.Confidence, g.Rule)
 	}
 	if id.Randomised {
 		out["randomised"] = "true"
@@ -679,6 +685,8 @@ func TestIdentifyBecause(t *testing.T) {
 		Vendor:   Guess{Value: "Cisco", Confidence: 60, Rule: "oui", Because: []string{"oui org=Cisco Systems, Inc"}},
 		Model:    Guess{Value: "WS-C3560G-24PS", Confidence: 80, Rule: "cdp-platform", Because: []string{"cdp model=cisco WS-C3560G-24PS"}},
 		Category: Guess{Value: "switch", Confidence: 70, Rule: "lldp-bridge", Because: []string{"cdp capability=switch"}},
+		Criticality: Guess{Value: "non-clinical", Confidence: 70, Rule: RuleCategory,
+			Because: []string{"category=switch (rule lldp-bridge)", "cdp capability=switch"}},
 	}
 	if diff := cmp.Diff(want, id); diff != "" {
 		t.Errorf("Identify mismatch (-want +got):\n%s", diff)

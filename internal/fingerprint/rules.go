@@ -2,6 +2,7 @@ package fingerprint
 
 import (
 	_ "embed"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -14,10 +15,14 @@ import (
 	"github.com/wardhq/ward/internal/dissect"
 )
 
-// rulesYAML is the built-in rule pack.
-//
-//go:embed rules.yaml
-var rulesYAML []byte
+// The built-in rule pack is two files: rules.yaml (network and IT
+// equipment) and medical.yaml (medical devices and clinical systems).
+var (
+	//go:embed rules.yaml
+	rulesYAML []byte
+	//go:embed medical.yaml
+	medicalYAML []byte
+)
 
 // The attributes a rule can set, in Identity's order.
 const (
@@ -26,11 +31,12 @@ const (
 	attrCategory
 	attrOS
 	attrSoftware
+	attrCriticality
 	numAttrs
 )
 
 // attrNames are the names of the attributes in a rule's "set" mapping.
-var attrNames = [numAttrs]string{"vendor", "model", "category", "os", "software"}
+var attrNames = [numAttrs]string{"vendor", "model", "category", "os", "software", "criticality"}
 
 // The ways a condition compares a fact's value, all ignoring case.
 const (
@@ -61,7 +67,7 @@ type Rule struct {
 	Note       string
 	Line       int // line of the rule in the rule pack
 	When       []Condition
-	Set        map[string]string // attribute ("vendor", "model", "category", "os", "software") → template
+	Set        map[string]string // attribute ("vendor", "model", "category", "os", "software", "criticality") → template
 	Confidence dissect.Confidence
 
 	set   [numAttrs]string // Set by attribute index; "" when not set
@@ -74,6 +80,8 @@ type RulePack struct {
 	categories []Category
 	known      map[Category]bool
 	byKey      map[string][]int // fact key → indices of rules whose first condition names it
+	critOf     map[Category]Criticality
+	ids        map[string]int // rule id → line, while loading
 }
 
 // Rules returns the pack's rules in order. Callers must not modify them.
@@ -83,36 +91,103 @@ func (p *RulePack) Rules() []Rule { return p.rules }
 // those the pack adds.
 func (p *RulePack) Categories() []Category { return slices.Clone(p.categories) }
 
-// RuleError is a problem in a rule pack, located by line.
+// RuleError is a problem in a rule pack, located by file and line.
 type RuleError struct {
+	File   string // the pack file, "" when the pack is one document
 	Line   int    // 1-based; 0 when the YAML parser's message gives it
 	Rule   string // the rule's id, "" outside a rule
 	Reason string
 }
 
 func (e *RuleError) Error() string {
+	where := "rules"
+	if e.File != "" {
+		where = e.File
+	}
 	if e.Line == 0 {
-		return "rules: " + e.Reason
+		return where + ": " + e.Reason
 	}
 	if e.Rule == "" {
-		return fmt.Sprintf("rules: line %d: %s", e.Line, e.Reason)
+		return fmt.Sprintf("%s: line %d: %s", where, e.Line, e.Reason)
 	}
-	return fmt.Sprintf("rules: line %d: rule %q: %s", e.Line, e.Rule, e.Reason)
+	return fmt.Sprintf("%s: line %d: rule %q: %s", where, e.Line, e.Rule, e.Reason)
 }
 
-var builtinPack = sync.OnceValues(func() (*RulePack, error) { return LoadRules(rulesYAML) })
+var builtinPack = sync.OnceValues(func() (*RulePack, error) {
+	return LoadPack(PackFile{"rules.yaml", rulesYAML}, PackFile{"medical.yaml", medicalYAML})
+})
 
-// Rules returns the built-in rule pack (rules.yaml), loaded at first use.
+// Rules returns the built-in rule pack (rules.yaml and medical.yaml),
+// loaded at first use.
 func Rules() (*RulePack, error) { return builtinPack() }
 
-// LoadRules parses and validates a rule pack. An error is a *RuleError
-// naming the line and, when it is inside one, the rule.
-func LoadRules(data []byte) (p *RulePack, err error) {
+// PackFile is one file of a rule pack.
+type PackFile struct {
+	Name string
+	Data []byte
+}
+
+// LoadRules parses and validates a rule pack of one document. An error is
+// a *RuleError naming the line and, when it is inside one, the rule.
+func LoadRules(data []byte) (*RulePack, error) {
+	return LoadPack(PackFile{Data: data})
+}
+
+// LoadPack parses and validates a rule pack made of several files, as if
+// they were one: the categories and criticality tables of every file are
+// read first, then the rules in file order. An error is a *RuleError
+// naming the file (when it has a name), the line and the rule.
+func LoadPack(files ...PackFile) (*RulePack, error) {
+	roots := make([]*yaml.Node, len(files))
+	for i, f := range files {
+		root, err := parseYAML(f.Data)
+		if err != nil {
+			err.File = f.Name
+			return nil, err
+		}
+		roots[i] = root
+	}
+	p := &RulePack{known: map[Category]bool{}, byKey: map[string][]int{},
+		critOf: map[Category]Criticality{}}
+	for _, c := range builtinCategories {
+		p.addCategory(c)
+	}
+	sections := make([]packSections, len(roots))
+	for i, root := range roots {
+		s, err := p.readSections(root)
+		if err != nil {
+			err.File = files[i].Name
+			return nil, err
+		}
+		sections[i] = s
+	}
+	steps := []func(s packSections) *RuleError{
+		func(s packSections) *RuleError {
+			if s.crit == nil {
+				return nil
+			}
+			return p.parseCriticality(s.crit)
+		},
+		func(s packSections) *RuleError { return p.addRules(s.rules) },
+	}
+	for _, step := range steps {
+		for i, s := range sections {
+			if err := step(s); err != nil {
+				err.File = files[i].Name
+				return nil, err
+			}
+		}
+	}
+	return p, nil
+}
+
+// parseYAML decodes one file of a pack into its root node.
+func parseYAML(data []byte) (root *yaml.Node, rerr *RuleError) {
 	defer func() {
 		// The YAML parser is third-party code fed untrusted input: turn a
 		// panic inside it into an error rather than crash the caller.
 		if r := recover(); r != nil {
-			p, err = nil, &RuleError{Reason: fmt.Sprintf("parse yaml: %v", r)}
+			root, rerr = nil, &RuleError{Reason: fmt.Sprintf("parse yaml: %v", r)}
 		}
 	}()
 	var doc yaml.Node
@@ -122,42 +197,44 @@ func LoadRules(data []byte) (p *RulePack, err error) {
 	if len(doc.Content) == 0 {
 		return nil, &RuleError{Line: 1, Reason: "empty rule pack"}
 	}
-	return buildPack(doc.Content[0])
+	return doc.Content[0], nil
 }
 
-func buildPack(root *yaml.Node) (*RulePack, error) {
+// packSections are the parts of one file of a pack still to be read once
+// every file's categories are known.
+type packSections struct {
+	rules, crit *yaml.Node
+}
+
+// readSections checks the top level of one file and adds its categories.
+func (p *RulePack) readSections(root *yaml.Node) (packSections, *RuleError) {
+	var s packSections
 	if root.Kind != yaml.MappingNode {
-		return nil, &RuleError{Line: root.Line, Reason: "want a mapping with a rules list"}
+		return s, &RuleError{Line: root.Line, Reason: "want a mapping with a rules list"}
 	}
-	p := &RulePack{known: map[Category]bool{}, byKey: map[string][]int{}}
-	for _, c := range builtinCategories {
-		p.addCategory(c)
-	}
-	var rulesNode *yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		switch k.Value {
 		case "version":
 			if v.Value != "1" {
-				return nil, &RuleError{Line: v.Line, Reason: fmt.Sprintf("unsupported version %q, want 1", v.Value)}
+				return s, &RuleError{Line: v.Line, Reason: fmt.Sprintf("unsupported version %q, want 1", v.Value)}
 			}
 		case "categories":
 			if err := p.addCategories(v); err != nil {
-				return nil, err
+				return s, err
 			}
 		case "rules":
-			rulesNode = v
+			s.rules = v
+		case "criticality":
+			s.crit = v
 		default:
-			return nil, &RuleError{Line: k.Line, Reason: fmt.Sprintf("unknown field %q", k.Value)}
+			return s, &RuleError{Line: k.Line, Reason: fmt.Sprintf("unknown field %q", k.Value)}
 		}
 	}
-	if rulesNode == nil || rulesNode.Kind != yaml.SequenceNode {
-		return nil, &RuleError{Line: root.Line, Reason: "want a rules list"}
+	if s.rules == nil || s.rules.Kind != yaml.SequenceNode {
+		return s, &RuleError{Line: root.Line, Reason: "want a rules list"}
 	}
-	if err := p.addRules(rulesNode); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return s, nil
 }
 
 func (p *RulePack) addCategory(c Category) {
@@ -167,7 +244,7 @@ func (p *RulePack) addCategory(c Category) {
 
 var categoryPattern = regexp.MustCompile(`^[a-z][a-z0-9/-]*$`)
 
-func (p *RulePack) addCategories(n *yaml.Node) error {
+func (p *RulePack) addCategories(n *yaml.Node) *RuleError {
 	if n.Kind != yaml.SequenceNode {
 		return &RuleError{Line: n.Line, Reason: "categories: want a list"}
 	}
@@ -183,12 +260,19 @@ func (p *RulePack) addCategories(n *yaml.Node) error {
 	return nil
 }
 
-func (p *RulePack) addRules(n *yaml.Node) error {
-	ids := map[string]int{}
+func (p *RulePack) addRules(n *yaml.Node) *RuleError {
+	if p.ids == nil {
+		p.ids = map[string]int{}
+	}
+	ids := p.ids
 	for _, rn := range n.Content {
 		r, err := p.parseRule(rn)
 		if err != nil {
-			return err
+			var re *RuleError
+			if errors.As(err, &re) {
+				return re
+			}
+			return &RuleError{Line: rn.Line, Reason: err.Error()}
 		}
 		if first, dup := ids[r.ID]; dup {
 			return &RuleError{Line: r.Line, Rule: r.ID, Reason: fmt.Sprintf("duplicate id, first at line %d", first)}
@@ -413,9 +497,15 @@ func (p *RulePack) parseSet(r *Rule, n *yaml.Node) error {
 var groupRef = regexp.MustCompile(`\$(\d+|\{[^}]*\}|[A-Za-z_]\w*)`)
 
 func (p *RulePack) checkValue(r *Rule, attr int, v string, line int) error {
-	if attr == attrCategory {
+	switch attr {
+	case attrCategory:
 		if !p.known[Category(v)] {
 			return r.errorf(line, "set category: unknown category %q", v)
+		}
+		return nil
+	case attrCriticality:
+		if !validCriticality(v) {
+			return r.errorf(line, "set criticality: %q is not one of life-sustaining, diagnostic, supporting, non-clinical", v)
 		}
 		return nil
 	}

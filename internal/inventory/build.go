@@ -541,14 +541,21 @@ func (d *Device) identify() {
 	d.Identification = Identification{
 		Vendor: derivation(id.Vendor), Model: derivation(id.Model),
 		Category: derivation(id.Category), OS: derivation(id.OS),
-		Software: derivation(id.Software),
+		Software: derivation(id.Software), Criticality: derivation(id.Criticality),
 	}
 	d.Vendor, d.Model, d.Category = id.Vendor.Value, id.Model.Value, id.Category.Value
-	d.OS, d.Software = id.OS.Value, id.Software.Value
+	d.OS, d.Software, d.Criticality = id.OS.Value, id.Software.Value, id.Criticality.Value
 	if d.Router && d.Category == "" {
 		d.Category = "router"
+		because := []string{"forwards traffic of other subnets"}
 		d.Identification.Category = &Derivation{Value: "router", Confidence: dissect.Medium,
-			Rule: "forwarding", Because: []string{"forwards traffic of other subnets"}}
+			Rule: "forwarding", Because: because}
+		if c, ok := fingerprint.CriticalityOf(fingerprint.CategoryRouter); ok && d.Criticality == "" {
+			d.Criticality = string(c)
+			d.Identification.Criticality = &Derivation{Value: d.Criticality,
+				Confidence: dissect.Medium, Rule: fingerprint.RuleCategory,
+				Because: append([]string{"category=router (rule forwarding)"}, because...)}
+		}
 	}
 	d.MACRandomised = id.Randomised
 	if !d.MAC.IsZero() {

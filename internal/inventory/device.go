@@ -26,12 +26,16 @@ type Device struct {
 	IPs       []string `json:"ips"`
 
 	// The derived identity; each is "" when unknown, never absent.
-	Vendor   string   `json:"vendor"`
-	Model    string   `json:"model"`
-	Category string   `json:"category"`
-	OS       string   `json:"os"`
-	Software string   `json:"software"`
-	Names    []string `json:"names"`
+	Vendor   string `json:"vendor"`
+	Model    string `json:"model"`
+	Category string `json:"category"`
+	OS       string `json:"os"`
+	Software string `json:"software"`
+	// Criticality is how much patient care depends on the device:
+	// life-sustaining, diagnostic, supporting or non-clinical; "" when its
+	// kind is unknown.
+	Criticality string   `json:"criticality"`
+	Names       []string `json:"names"`
 
 	Router        bool      `json:"router"`
 	MACRandomised bool      `json:"mac_randomised"`
@@ -64,6 +68,9 @@ type Identification struct {
 	Category *Derivation `json:"category,omitempty"`
 	OS       *Derivation `json:"os,omitempty"`
 	Software *Derivation `json:"software,omitempty"`
+	// Criticality follows from the category (rule "category") unless a
+	// rule sets it.
+	Criticality *Derivation `json:"criticality,omitempty"`
 }
 
 // Derivation is a derived value with the rule and facts that produced it.

@@ -45,20 +45,24 @@ func newWriter(format string) (writer, error) {
 
 // flowRecord is a flow in the output, with the devices at either end.
 type flowRecord struct {
-	Src        string    `json:"src"`
-	Dst        string    `json:"dst"`
-	SrcDevice  string    `json:"src_device,omitempty"`
-	DstDevice  string    `json:"dst_device,omitempty"`
-	Proto      string    `json:"proto"`
-	DstPort    uint16    `json:"dst_port"`
-	VLAN       uint16    `json:"vlan,omitempty"`
-	App        string    `json:"app,omitempty"`
-	Packets    uint64    `json:"packets"`
-	Bytes      uint64    `json:"bytes"`
-	PacketsRev uint64    `json:"packets_reply"`
-	BytesRev   uint64    `json:"bytes_reply"`
-	FirstSeen  time.Time `json:"first_seen"`
-	LastSeen   time.Time `json:"last_seen"`
+	Src        string `json:"src"`
+	Dst        string `json:"dst"`
+	SrcDevice  string `json:"src_device,omitempty"`
+	DstDevice  string `json:"dst_device,omitempty"`
+	Proto      string `json:"proto"`
+	DstPort    uint16 `json:"dst_port"`
+	VLAN       uint16 `json:"vlan,omitempty"`
+	App        string `json:"app,omitempty"`
+	Packets    uint64 `json:"packets"`
+	Bytes      uint64 `json:"bytes"`
+	PacketsRev uint64 `json:"packets_reply"`
+	BytesRev   uint64 `json:"bytes_reply"`
+	// Messages and MessagesRev count application messages each way, for
+	// protocols whose messages Ward counts (HL7 v2 over MLLP).
+	Messages    uint64    `json:"messages,omitempty"`
+	MessagesRev uint64    `json:"messages_reply,omitempty"`
+	FirstSeen   time.Time `json:"first_seen"`
+	LastSeen    time.Time `json:"last_seen"`
 }
 
 func flowRecords(r report) []flowRecord {
@@ -68,6 +72,7 @@ func flowRecords(r report) []flowRecord {
 			Src: f.Src.String(), Dst: f.Dst.String(), Proto: protoName(f.Proto),
 			DstPort: f.DstPort, VLAN: f.VLAN, App: f.App,
 			Packets: f.Packets, Bytes: f.Bytes, PacketsRev: f.PacketsRev, BytesRev: f.BytesRev,
+			Messages: f.Messages, MessagesRev: f.MessagesRev,
 			FirstSeen: f.First, LastSeen: f.Last,
 		}
 		if d := r.inv.Resolve(dissect.Endpoint{MAC: f.SrcMAC, IP: f.Src}, f.First); d != nil {
@@ -220,13 +225,14 @@ func deviceRow(d *inventory.Device) []string {
 
 var flowColumns = []string{"src", "dst", "src_device", "dst_device", "proto", "dst_port",
 	"vlan", "app", "packets", "bytes", "packets_reply", "bytes_reply", "first_seen",
-	"last_seen"}
+	"last_seen", "messages", "messages_reply"}
 
 func flowRow(f flowRecord) []string {
 	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
 	return []string{f.Src, f.Dst, f.SrcDevice, f.DstDevice, f.Proto,
 		strconv.Itoa(int(f.DstPort)), strconv.Itoa(int(f.VLAN)), f.App, u(f.Packets),
-		u(f.Bytes), u(f.PacketsRev), u(f.BytesRev), stamp(f.FirstSeen), stamp(f.LastSeen)}
+		u(f.Bytes), u(f.PacketsRev), u(f.BytesRev), stamp(f.FirstSeen), stamp(f.LastSeen),
+		u(f.Messages), u(f.MessagesRev)}
 }
 
 func stamp(t time.Time) string {

@@ -35,12 +35,13 @@ type bindAgg struct {
 }
 
 type flowAgg struct {
-	key                  FlowKey
-	app                  string
-	packets, bytes       uint64
-	packetsRev, bytesRev uint64
-	first, last          int64
-	srcMAC, dstMAC       dissect.MAC
+	key                   FlowKey
+	app                   string
+	packets, bytes        uint64
+	packetsRev, bytesRev  uint64
+	messages, messagesRev uint64 // application messages, where the dissector counts them
+	first, last           int64
+	srcMAC, dstMAC        dissect.MAC
 	// src and dst cache the bindings of the flow's addresses to the MACs
 	// they were last seen with, so that most packets update a binding
 	// without a map lookup.
@@ -158,6 +159,8 @@ func (a *flowAgg) mergeFrom(f *flowAgg) {
 	a.bytes += f.bytes
 	a.packetsRev += f.packetsRev
 	a.bytesRev += f.bytesRev
+	a.messages += f.messages
+	a.messagesRev += f.messagesRev
 	if a.app == "" {
 		a.app = f.app
 	}
@@ -192,6 +195,7 @@ func (t *tables) result(r *Result) {
 		r.Flows = append(r.Flows, Flow{
 			FlowKey: f.key, App: f.app, Packets: f.packets, Bytes: f.bytes,
 			PacketsRev: f.packetsRev, BytesRev: f.bytesRev,
+			Messages: f.messages, MessagesRev: f.messagesRev,
 			First: nsTime(f.first), Last: nsTime(f.last), SrcMAC: f.srcMAC, DstMAC: f.dstMAC,
 		})
 	}

@@ -128,8 +128,12 @@ type Flow struct {
 	Packets, Bytes uint64 // both directions
 	PacketsRev     uint64 // of Packets, those from Dst to Src
 	BytesRev       uint64
-	First, Last    time.Time
-	SrcMAC, DstMAC dissect.MAC // as last seen on the wire
+	// Messages counts the application messages from Src to Dst, and
+	// MessagesRev those back, for protocols whose messages the pipeline
+	// counts (HL7 v2 over MLLP); zero for the others.
+	Messages, MessagesRev uint64
+	First, Last           time.Time
+	SrcMAC, DstMAC        dissect.MAC // as last seen on the wire
 }
 
 // Stats counts what the pipeline read.

@@ -34,6 +34,10 @@ type streamProto struct {
 	// weak marks a detector that content alone cannot trust (a greeting
 	// line shared by several protocols); it is used only on its ports.
 	weak bool
+	// count, when set, counts the protocol's messages in a run of stream
+	// bytes: over the heads, then over every later segment, so that a
+	// flow's message count covers the whole connection.
+	count func(payload []byte) int
 }
 
 var (

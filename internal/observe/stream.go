@@ -119,6 +119,26 @@ func (h *half) drain(limit int, pool *bufPool) {
 	}
 }
 
+// past returns the part of a segment at seq that lies past everything this
+// direction has carried so far, and moves the direction's end past it. It
+// serves connections whose heads are done: a retransmission returns
+// nothing, a segment after a gap is taken whole.
+func (h *half) past(seq uint32, data []byte) []byte {
+	if !h.synced {
+		h.next, h.synced = seq, true
+	}
+	if d := int32(seq - h.next); d < 0 {
+		skip := -int(d)
+		if skip >= len(data) {
+			return nil
+		}
+		data = data[skip:]
+		seq = h.next
+	}
+	h.next = seq + uint32(len(data))
+	return data
+}
+
 func (h *half) release(pool *bufPool) {
 	pool.put(h.buf)
 	h.buf, h.ooo = nil, nil

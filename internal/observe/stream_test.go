@@ -69,3 +69,29 @@ func TestLRU(t *testing.T) {
 		t.Errorf("after remove: tail %p n %d", l.tail, l.n)
 	}
 }
+
+func TestHalfPast(t *testing.T) {
+	tests := []struct {
+		name string
+		segs []seg
+		want []string // what past returns for each segment
+	}{
+		{"in order", []seg{{1000, "abc"}, {1003, "def"}}, []string{"abc", "def"}},
+		{"retransmission", []seg{{1000, "abc"}, {1000, "abc"}, {1003, "de"}}, []string{"abc", "", "de"}},
+		{"overlap", []seg{{1000, "abcd"}, {1002, "cdef"}}, []string{"abcd", "ef"}},
+		{"gap", []seg{{1000, "ab"}, {1010, "zz"}, {1012, "y"}}, []string{"ab", "zz", "y"}},
+		{"wraparound", []seg{{0xfffffffe, "ab"}, {0, "cd"}, {0xffffffff, "bc"}}, []string{"ab", "cd", ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var h half
+			var got []string
+			for _, s := range tt.segs {
+				got = append(got, string(h.past(s.seq, []byte(s.data))))
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("past mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -301,12 +301,15 @@ func (w *worker) tcp(wireLen int) {
 	w.lastConn = c
 	fromClient := srcIsLo == c.clientIsLo
 	w.count(c.flow, fromClient, wireLen)
-	if c.finished {
-		return
-	}
 	dir := 0
 	if !fromClient {
 		dir = 1
+	}
+	if c.finished {
+		if c.proto != nil && c.proto.count != nil && len(p.Payload) > 0 {
+			w.countMessages(c, dir, c.heads[dir].past(p.TCP.Seq, p.Payload))
+		}
+		return
 	}
 	w.segment(c, dir)
 }
@@ -422,9 +425,12 @@ func (w *worker) finish(c *conn) {
 		s := c.proto
 		if !c.classified {
 			s = streamFor(c.cport, c.sport, cl, sv)
+			c.proto, c.classified = s, true
 		}
 		if s != nil {
 			w.dissectStream(c, s, cl, sv)
+			w.countMessages(c, 0, cl)
+			w.countMessages(c, 1, sv)
 		}
 	}
 	w.buffered -= c.heads[0].held() + c.heads[1].held()
@@ -444,6 +450,20 @@ func (w *worker) dissectStream(c *conn, s *streamProto, cl, sv []byte) {
 		w.dissectError("dissect stream", s.name, err)
 	}
 	w.keepFacts(c.first)
+}
+
+// countMessages adds the messages of c's protocol in data, sent in
+// direction dir, to c's flow.
+func (w *worker) countMessages(c *conn, dir int, data []byte) {
+	if c.proto.count == nil || len(data) == 0 {
+		return
+	}
+	n := uint64(c.proto.count(data))
+	if dir == 0 {
+		c.flow.messages += n
+	} else {
+		c.flow.messagesRev += n
+	}
 }
 
 // evict dissects c and removes it from the table.

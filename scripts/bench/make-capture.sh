@@ -5,14 +5,20 @@
 # host bytes of its MACs rewritten (tcprewrite keeps the 3 vendor bytes),
 # so that every copy brings new hosts and new flows.
 #
-#   scripts/bench/make-capture.sh [OUT] [MIN_MB]
+#   scripts/bench/make-capture.sh [OUT] [MIN_MB] [CAPTURE...]
 #
 # Needs Debian's tshark (editcap, mergecap, capinfos) and tcpreplay
-# (tcprewrite). OUT defaults to /tmp/ward-bench.pcap, MIN_MB to 1536.
+# (tcprewrite). OUT defaults to /tmp/ward-bench.pcap, MIN_MB to 1536. With
+# CAPTURE arguments, those files make the base instead of the corpus: the
+# capture dominated by DICOM and HL7 of the medical benchmark is
+#
+#   scripts/bench/make-capture.sh /tmp/ward-medical.pcap 1024 testdata/captures/lab/*.pcap
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out="${1:-/tmp/ward-bench.pcap}"
 min_mb="${2:-1536}"
+shift $(( $# < 2 ? $# : 2 ))
+inputs=("$@")
 corpus="${WARD_CORPUS:-../shared/corpus}/pcaps"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -28,7 +34,8 @@ while IFS= read -r -d '' f; do
 	[ "$enc" = "ether" ] || continue
 	editcap -F pcap "$f" "$work/part-$n.pcap" 2>/dev/null || continue
 	n=$((n+1))
-done < <(find "$corpus" -path '*/malformed' -prune -o \( -name '*.pcap' -o -name '*.pcapng' \) -type f -print0 | sort -z)
+done < <(if [ ${#inputs[@]} -gt 0 ]; then printf '%s\0' "${inputs[@]}"; else
+	find "$corpus" -path '*/malformed' -prune -o \( -name '*.pcap' -o -name '*.pcapng' \) -type f -print0 | sort -z; fi)
 echo "base: $n Ethernet captures"
 # Merge in batches to stay under the open-file limit.
 ls "$work"/part-*.pcap | xargs -n 200 sh -c 'mergecap -F pcap -w "$0.$$.$(date +%s%N).pcap" "$@"' "$work/batch"
@@ -36,6 +43,22 @@ mergecap -F pcap -w "$work/base.pcap" "$work"/batch.*.pcap
 rm -f "$work"/part-*.pcap "$work"/batch.*.pcap
 base_bytes=$(stat -c %s "$work/base.pcap")
 echo "base: $((base_bytes / 1048576)) MiB"
+
+# A small base (the lab captures are a few MB) is first doubled up to
+# 32 MiB, each half with new addresses and later in time, so that the
+# copies below stay few enough to merge at once.
+k=0
+while [ "$base_bytes" -lt $((32 << 20)) ]; do
+	k=$((k+1))
+	span=$(capinfos -u -T -r "$work/base.pcap" | cut -f2 | cut -d. -f1)
+	editcap -F pcap -t $((span + 1)) "$work/base.pcap" "$work/shift.pcap"
+	tcprewrite --seed=$((1000 + k)) --enet-mac-seed=$((1000 + k)) --enet-mac-seed-keep-bytes=3 \
+		--fixcsum -i "$work/shift.pcap" -o "$work/double.pcap"
+	mergecap -F pcap -a -w "$work/next.pcap" "$work/base.pcap" "$work/double.pcap"
+	mv "$work/next.pcap" "$work/base.pcap"
+	base_bytes=$(stat -c %s "$work/base.pcap")
+done
+[ "$k" -eq 0 ] || echo "base: doubled $k times to $((base_bytes / 1048576)) MiB"
 
 # Copies: shifted a day apart, addresses rewritten with a seed per copy.
 copies=$(( (min_mb * 1048576 + base_bytes - 1) / base_bytes ))

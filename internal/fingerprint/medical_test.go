@@ -56,7 +56,15 @@ var medicalCases = []identifyCase{
 	{"modality of unknown type", dissect.MAC{}, []Attr{a("dicom", "clinical_role", "modality")},
 		map[string]string{"category": "imaging-modality|65|dicom-modality", "criticality": "diagnostic|65|category"}},
 	{"pacs", dissect.MAC{}, []Attr{a("dicom", "clinical_role", "pacs")},
-		map[string]string{"category": "pacs|75|dicom-pacs", "criticality": "supporting|75|category"}},
+		map[string]string{"category": "pacs|85|dicom-pacs", "criticality": "supporting|85|category"}},
+	{"storage only", dissect.MAC{}, []Attr{a("dicom", "clinical_role", "storage-scp")},
+		map[string]string{"category": "pacs|40|dicom-storage-scp", "criticality": "supporting|40|category"}},
+	{"workstation receiving a move", dissect.MAC{}, []Attr{a("dicom", "clinical_role", "storage-scp"),
+		a("dicom", "clinical_role", "workstation")},
+		map[string]string{"category": "dicom-workstation|65|dicom-workstation", "criticality": "supporting|65|category"}},
+	{"archive performing a move", dissect.MAC{}, []Attr{a("dicom", "clinical_role", "modality"),
+		a("dicom", "modality", "CT"), a("dicom", "clinical_role", "pacs")},
+		map[string]string{"category": "pacs|85|dicom-pacs", "criticality": "supporting|85|category"}},
 	{"worklist", dissect.MAC{}, []Attr{a("dicom", "clinical_role", "worklist")},
 		map[string]string{"category": "worklist-server|70|dicom-worklist", "criticality": "supporting|70|category"}},
 	{"dicom workstation", dissect.MAC{}, []Attr{a("dicom", "clinical_role", "workstation")},
@@ -131,8 +139,8 @@ var medicalCases = []identifyCase{
 		map[string]string{"vendor": "Mindray|60|oui", "category": "medical-device|30|oui-medical-makers"}},
 	{"the registry loses to the protocol", macBBraun, []Attr{
 		a("dicom", "clinical_role", "pacs"),
-	}, map[string]string{"vendor": "B. Braun|60|oui", "category": "pacs|75|dicom-pacs",
-		"criticality": "supporting|75|category"}},
+	}, map[string]string{"vendor": "B. Braun|60|oui", "category": "pacs|85|dicom-pacs",
+		"criticality": "supporting|85|category"}},
 }
 
 func TestCriticalityBecause(t *testing.T) {

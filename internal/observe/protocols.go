@@ -4,6 +4,7 @@ import (
 	"github.com/wardhq/ward/internal/dissect"
 	"github.com/wardhq/ward/internal/dissect/cdp"
 	"github.com/wardhq/ward/internal/dissect/dhcp"
+	"github.com/wardhq/ward/internal/dissect/dicom"
 	"github.com/wardhq/ward/internal/dissect/dns"
 	"github.com/wardhq/ward/internal/dissect/ftp"
 	"github.com/wardhq/ward/internal/dissect/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/wardhq/ward/internal/dissect/syslog"
 	"github.com/wardhq/ward/internal/dissect/telnet"
 	"github.com/wardhq/ward/internal/dissect/tls"
+	"github.com/wardhq/ward/internal/dissect/wsd"
 )
 
 // datagramProto is a dissector of single datagrams.
@@ -56,6 +58,7 @@ var datagramProtos = []*datagramProto{
 	{name: "ssdp", ports: []uint16{1900}, fn: ssdp.Dissect},
 	{name: "snmp", ports: []uint16{161, 162}, fn: snmp.Dissect},
 	{name: "syslog", ports: []uint16{514}, fn: syslog.Dissect},
+	{name: "wsd", ports: []uint16{3702}, fn: wsd.Dissect},
 }
 
 // streamProtos in the order their detectors are tried: the most specific
@@ -63,6 +66,7 @@ var datagramProtos = []*datagramProto{
 var streamProtos = []*streamProto{
 	{name: "tls", ports: []uint16{443, 8443, 636, 993, 995, 2762, 465, 5061},
 		detect: tls.Detect, fn: tls.Dissect},
+	{name: "dicom", ports: []uint16{104, 11112}, detect: dicom.Detect, fn: dicom.Dissect},
 	{name: "ssh", ports: []uint16{22}, detect: ssh.Detect, fn: ssh.Dissect},
 	{name: "smb", ports: []uint16{445, 139}, detect: smb.Detect, fn: smb.Dissect},
 	{name: "http", ports: []uint16{80, 8080, 8000, 8008, 8081, 3128},
@@ -82,9 +86,9 @@ var (
 // otherServices are service ports without a dissector, used to tell the
 // client of a conversation from its server.
 var otherServices = []uint16{
-	20, 25, 69, 88, 102, 104, 110, 111, 119, 123, 135, 143, 179, 389, 502, 515, 554, 587, 631,
+	20, 25, 69, 88, 102, 110, 111, 119, 123, 135, 143, 179, 389, 502, 515, 554, 587, 631,
 	873, 1080, 1433, 1521, 1883, 2049, 2575, 3260, 3306, 3389, 4840, 5060, 5432, 5900, 6379,
-	8883, 9100, 11112, 47808,
+	8883, 9100, 47808,
 }
 
 func init() {

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime/debug"
 	"runtime/pprof"
 	"time"
 
@@ -89,18 +88,6 @@ func analyzeError(e *env, res *observe.Result, runErr error) error {
 	fmt.Fprintf(e.stderr, "ward: warning: some input could not be read (%d packets were):\n%v\n",
 		res.Stats.Packets, runErr)
 	return nil
-}
-
-// tuneGC trades memory the analysis has room for against collector work:
-// the heap may grow further between collections, within a soft limit that
-// keeps the whole process small. GOGC and GOMEMLIMIT, when set, win.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(300)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(160 << 20)
-	}
 }
 
 func startProfile(path string) (stop func(), err error) {

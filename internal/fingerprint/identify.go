@@ -2,6 +2,7 @@ package fingerprint
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -113,6 +114,7 @@ type evaluator struct {
 	oui    OUI
 	hasOUI bool
 	best   [numAttrs]candidate
+	byKey  []int32 // fact indices by key, built by find for many facts
 }
 
 func (e *evaluator) addOUI(mac dissect.MAC) {
@@ -164,14 +166,55 @@ func (e *evaluator) matchRest(r *Rule) bool {
 	return true
 }
 
-// find returns the index of the first fact c matches, or -1.
+// find returns the index of the first fact c matches, or -1. A device
+// with many facts (a DICOM node has dozens) has them indexed by key first,
+// so that a condition reads only the facts of its keys.
 func (e *evaluator) find(c *Condition) int {
-	for i := 0; i < e.facts.len(); i++ {
-		if c.matches(e.facts.at(i)) {
-			return i
+	n := e.facts.len()
+	if n <= indexFrom {
+		for i := 0; i < n; i++ {
+			if c.matches(e.facts.at(i)) {
+				return i
+			}
+		}
+		return -1
+	}
+	if e.byKey == nil {
+		e.indexKeys()
+	}
+	best := -1
+	for _, k := range c.Keys {
+		lo, _ := slices.BinarySearchFunc(e.byKey, k, func(i int32, k string) int {
+			return strings.Compare(e.facts.at(int(i)).Key, k)
+		})
+		for _, i := range e.byKey[lo:] {
+			f := e.facts.at(int(i))
+			if f.Key != k || best >= 0 && int(i) > best {
+				break
+			}
+			if c.matches(f) {
+				best = int(i)
+				break
+			}
 		}
 	}
-	return -1
+	return best
+}
+
+// indexFrom is the number of facts past which find uses the index.
+const indexFrom = 24
+
+// indexKeys fills e.byKey with the facts' indices ordered by key, then by
+// index, so that the first match of a key is the first fact that has it.
+func (e *evaluator) indexKeys() {
+	n := e.facts.len()
+	e.byKey = make([]int32, n)
+	for i := range e.byKey {
+		e.byKey[i] = int32(i)
+	}
+	slices.SortStableFunc(e.byKey, func(a, b int32) int {
+		return strings.Compare(e.facts.at(int(a)).Key, e.facts.at(int(b)).Key)
+	})
 }
 
 // beats reports whether a guess of confidence conf from the rule at order

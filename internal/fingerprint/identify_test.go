@@ -766,3 +766,26 @@ func BenchmarkIdentifyNoMatch(b *testing.B) {
 		Identify(macRandom, attrs)
 	}
 }
+
+// TestIdentifyManyFacts checks that the key index find uses for devices
+// with many facts changes nothing: every case, padded with facts no rule
+// reads, must identify as it does alone.
+func TestIdentifyManyFacts(t *testing.T) {
+	var pad []Attr
+	for i := range indexFrom + 8 {
+		pad = append(pad, a("test", fmt.Sprintf("filler_%02d", i), "x"))
+	}
+	for _, family := range allCases() {
+		for _, tt := range family {
+			want := Identify(tt.mac, tt.attrs)
+			for _, attrs := range [][]Attr{
+				append(slices.Clone(pad), tt.attrs...),
+				append(slices.Clone(tt.attrs), pad...),
+			} {
+				if got := Identify(tt.mac, attrs); !cmp.Equal(want, got) {
+					t.Errorf("%s: padded to %d facts: %s", tt.name, len(attrs), cmp.Diff(want, got))
+				}
+			}
+		}
+	}
+}

@@ -12,7 +12,17 @@
 # CAPTURE arguments, those files make the base instead of the corpus: the
 # capture dominated by DICOM and HL7 of the medical benchmark is
 #
-#   scripts/bench/make-capture.sh /tmp/ward-medical.pcap 1024 testdata/captures/lab/*.pcap
+#   WARD_LAB_OUT=/tmp/ward-lab-bench WARD_LAB_CT_MATRIX=512 scripts/lab/record-medical.sh
+#   ADDRESS_SETS=64 scripts/bench/make-capture.sh /tmp/ward-medical.pcap 1024 \
+#       /tmp/ward-lab-bench/clinical-ward7.pcap
+#
+# (the lab recording again, with CT slices of 512x512 as real ones are,
+# rather than the 64x64 of the small committed capture)
+#
+# ADDRESS_SETS caps how many copies get addresses of their own: past it,
+# copies are only shifted in time, so that the same devices come back with
+# new connections (a ward's few hundred devices doing their work all day)
+# instead of every copy adding devices. By default there is no cap.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out="${1:-/tmp/ward-bench.pcap}"
@@ -47,27 +57,41 @@ echo "base: $((base_bytes / 1048576)) MiB"
 # A small base (the lab captures are a few MB) is first doubled up to
 # 32 MiB, each half with new addresses and later in time, so that the
 # copies below stay few enough to merge at once.
+sets_cap="${ADDRESS_SETS:-0}"
+sets=1 # address sets in the base
+rewrite() { # seed in out: new addresses, or a plain copy once the cap is reached
+	if [ "$sets_cap" -gt 0 ] && [ "$sets" -ge "$sets_cap" ]; then cp "$2" "$3"; return; fi
+	tcprewrite --seed="$1" --enet-mac-seed="$1" --enet-mac-seed-keep-bytes=3 \
+		--fixcsum -i "$2" -o "$3"
+}
 k=0
 while [ "$base_bytes" -lt $((32 << 20)) ]; do
 	k=$((k+1))
 	span=$(capinfos -u -T -r "$work/base.pcap" | cut -f2 | cut -d. -f1)
 	editcap -F pcap -t $((span + 1)) "$work/base.pcap" "$work/shift.pcap"
-	tcprewrite --seed=$((1000 + k)) --enet-mac-seed=$((1000 + k)) --enet-mac-seed-keep-bytes=3 \
-		--fixcsum -i "$work/shift.pcap" -o "$work/double.pcap"
+	rewrite $((1000 + k)) "$work/shift.pcap" "$work/double.pcap"
+	[ "$sets_cap" -gt 0 ] && [ "$sets" -ge "$sets_cap" ] || sets=$((sets * 2))
 	mergecap -F pcap -a -w "$work/next.pcap" "$work/base.pcap" "$work/double.pcap"
 	mv "$work/next.pcap" "$work/base.pcap"
 	base_bytes=$(stat -c %s "$work/base.pcap")
 done
-[ "$k" -eq 0 ] || echo "base: doubled $k times to $((base_bytes / 1048576)) MiB"
+[ "$k" -eq 0 ] || echo "base: doubled $k times to $((base_bytes / 1048576)) MiB, $sets address sets"
 
 # Copies: shifted a day apart, addresses rewritten with a seed per copy.
 copies=$(( (min_mb * 1048576 + base_bytes - 1) / base_bytes ))
+base_sets=$sets
 parts=("$work/base.pcap")
 for i in $(seq 1 $((copies - 1))); do
 	editcap -F pcap -t $((i * 86400)) "$work/base.pcap" "$work/shift.pcap"
-	tcprewrite --seed="$i" --enet-mac-seed="$i" --enet-mac-seed-keep-bytes=3 \
-		--fixcsum -i "$work/shift.pcap" -o "$work/copy-$i.pcap"
+	if [ "$sets_cap" -eq 0 ] || [ "$sets" -lt "$sets_cap" ]; then
+		tcprewrite --seed="$i" --enet-mac-seed="$i" --enet-mac-seed-keep-bytes=3 \
+			--fixcsum -i "$work/shift.pcap" -o "$work/copy-$i.pcap"
+		sets=$((sets + base_sets))
+	else
+		mv "$work/shift.pcap" "$work/copy-$i.pcap"
+	fi
 	parts+=("$work/copy-$i.pcap")
 done
 mergecap -F pcap -a -w "$out" "${parts[@]}"
+echo "address sets: $sets"
 capinfos -c -s "$out"

@@ -17,7 +17,13 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
 lab_dir=$repo/scripts/lab
-out=$repo/testdata/captures/lab
+out=${WARD_LAB_OUT:-$repo/testdata/captures/lab}
+# WARD_LAB_CT_MATRIX sets the CT slices' rows and columns: 64 for the small
+# committed capture (the default), 512 as real CT slices are, for the
+# benchmark capture made with WARD_LAB_OUT=/tmp/ward-lab-bench.
+ct_matrix=${WARD_LAB_CT_MATRIX:-64}
+[[ $ct_matrix =~ ^[0-9]+$ ]] && [ "$ct_matrix" -ge 16 ] && [ "$ct_matrix" -le 1024 ] ||
+	{ echo "WARD_LAB_CT_MATRIX: want a number from 16 to 1024" >&2; exit 2; }
 npm_dir=${WARD_LAB_NPM:-/tmp/wardlab-npm} # the HL7 libraries, installed once
 # WARD_LAB_KEEP=1 keeps the logs and scratch files of a run.
 
@@ -234,16 +240,17 @@ listening() { # listening HOST PORT: a TCP listener on PORT in HOST's namespace
 make_dicom() {
 	local d=$tmp/dicom n
 	mkdir -p "$d" "$tmp/mwl/PACS_MWL" "$tmp/pacs104" "$tmp/pacsqr" "$tmp/wsrx"
-	# A 64x64 12-bit slice (a bright disc in a ring) and a 64x48 RGB screen.
-	perl -e 'for $y (0..63) { for $x (0..63) {
-		$r = sqrt(($x - 32) ** 2 + ($y - 32) ** 2);
+	# An NxN 12-bit slice (a bright disc in a ring) and a 64x48 RGB screen.
+	perl -e '$n = $ARGV[0]; $c = $n / 2; for $y (0..$n-1) { for $x (0..$n-1) {
+		$r = sqrt(($x - $c) ** 2 + ($y - $c) ** 2) * 64 / $n;
 		print pack("v", $r < 26 ? 1064 + ($x * 3 + $y) % 40 : ($r < 29 ? 2024 : 0)) } }' \
-		>"$d/ct-pixels.raw"
+		"$ct_matrix" >"$d/ct-pixels.raw"
 	perl -e 'for $y (0..47) { for $x (0..63) { print pack("CCC", $x * 4, $y * 5, 128) } }' \
 		>"$d/sc-pixels.raw"
 	for n in 1 2 3; do
 		sed -e "s/@SOPUID@/2.25.20707070707070707070707071$n/" \
 			-e "s/@INSTANCE@/$n/" -e "s/@POSITION@/-$((45 + 5 * n)).0/" \
+			-e "s/@MATRIX@/$ct_matrix/" \
 			"$lab_dir/dicom/ct-image.dump" >"$d/ct$n.dump"
 		(cd "$d" && dump2dcm -q +te "ct$n.dump" "ct$n.dcm")
 	done
@@ -533,7 +540,7 @@ check_outputs() {
 			printf 'record-medical: planted value %q not in the capture\n' "$value" >&2
 			missing=1
 		fi
-	done <"$out/planted.txt"
+	done <"$repo/testdata/captures/lab/planted.txt"
 	((missing == 0)) || die "planted values missing"
 	local stray
 	stray=$(tshark -r "$pcap" -T fields -e ip.src -e ip.dst \
@@ -578,7 +585,7 @@ main() {
 	mkdir -p "$out"
 	mv "$tmp"/out/*.pcap "$out/"
 	chown --reference="$out" "$out"/*.pcap
-	say "wrote clinical-ward7.pcap, lab-dicom.pcap and lab-hl7.pcap in testdata/captures/lab"
+	say "wrote clinical-ward7.pcap, lab-dicom.pcap and lab-hl7.pcap in $out"
 	tshark -r "$out/clinical-ward7.pcap" -q -z io,phs \
 		-d tcp.port==104,dicom -d tcp.port==11112,dicom -d "tcp.port==$mwl_port,dicom" \
 		-d "tcp.port==$engine_device_port,hl7" -d "tcp.port==$engine_adt_port,hl7" \

@@ -11,14 +11,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=testdata/captures/golden
 
+# Ports the lab captures (testdata/captures/lab) carry DICOM and HL7 on,
+# which tshark decodes only when told.
+decode=(-d tcp.port==104,dicom -d tcp.port==11112,dicom -d tcp.port==4242,dicom
+	-d tcp.port==2575,hl7 -d tcp.port==6661,hl7)
+
 # field extraction: filter, who-field, value-field, ward key
 extract() {
 	local f=$1 filter=$2 who=$3 field=$4 key=$5
-	tshark -n -r "$f" -Y "$filter" -T fields -E occurrence=f -e "$who" -e "$field" 2>/dev/null |
+	tshark -n "${decode[@]}" -r "$f" -Y "$filter" -T fields -E occurrence=f -e "$who" -e "$field" 2>/dev/null |
 		awk -F'\t' -v k="$key" '$1 != "" && $2 != "" { printf "%s\t%s\t%s\n", $1, k, $2 }'
 }
 
-for f in "$dir"/*.pcap "$dir"/*.pcapng testdata/captures/demo.pcapng; do
+for f in "$dir"/*.pcap "$dir"/*.pcapng testdata/captures/demo.pcapng testdata/captures/lab/*.pcap; do
 	[ -f "$f" ] || continue
 	out="${f%.*}.tshark.tsv"
 	{
@@ -48,6 +53,12 @@ for f in "$dir"/*.pcap "$dir"/*.pcapng testdata/captures/demo.pcapng; do
 		extract "$f" 'llmnr && dns.flags.response == 1' ip.src dns.qry.name hostname
 		extract "$f" 'snmp.data == 2 && snmp.name == 1.3.6.1.2.1.1.5.0' ip.src snmp.value.octets hostname |
 			perl -F'\t' -lane 'print join("\t", @F[0,1], $F[2] =~ /^([0-9a-f]{2})+$/ ? pack("H*", $F[2]) : $F[2])' 
+		# DICOM associations: the AE titles of both ends, the requestor's
+		# implementation class UID and version name.
+		extract "$f" 'dicom.pdu.type == 1' ip.src dicom.assoc.ae.calling dicom_ae_title | sed "s/ *$//"
+		extract "$f" 'dicom.pdu.type == 1' ip.dst dicom.assoc.ae.called dicom_ae_title | sed "s/ *$//"
+		extract "$f" 'dicom.pdu.type == 1' ip.src dicom.userinfo.uid dicom_implementation_class_uid
+		extract "$f" 'dicom.pdu.type == 1' ip.src dicom.userinfo.version dicom_implementation_version
 	} | sort -u > "$out"
 	echo "$(wc -l < "$out") facts in $out"
 	# Secrets the capture carries, which no output may contain.

@@ -43,7 +43,7 @@ func goldenFiles(t *testing.T) []string {
 // TestGolden compares the JSON output for each golden capture, flows
 // included, with testdata/golden/NAME.json. Run with -update to rewrite.
 func TestGolden(t *testing.T) {
-	for _, capture := range append(goldenFiles(t), demoCapture) {
+	for _, capture := range append(append(goldenFiles(t), demoCapture), labFiles(t)...) {
 		name := strings.TrimSuffix(filepath.Base(capture), filepath.Ext(capture))
 		t.Run(name, func(t *testing.T) {
 			got, stderr, err := ward(t, nil, "analyze", "-format", "json", "-flows", capture)
@@ -99,7 +99,7 @@ func analyzeJSON(t *testing.T, capture string) output {
 // (scripts/tshark-reference.sh wrote them to NAME.tshark.tsv).
 func TestAgainstTshark(t *testing.T) {
 	checked := 0
-	for _, capture := range append(goldenFiles(t), demoCapture) {
+	for _, capture := range append(append(goldenFiles(t), demoCapture), labFiles(t)...) {
 		ref := strings.TrimSuffix(strings.TrimSuffix(capture, ".pcap"), ".pcapng") + ".tshark.tsv"
 		rows := readTSV(t, ref)
 		if len(rows) == 0 {

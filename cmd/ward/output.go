@@ -102,16 +102,21 @@ func protoName(p uint8) string {
 
 // summary is the JSON output's account of what was read.
 type summary struct {
-	Files      int       `json:"files"`
-	Packets    uint64    `json:"packets"`
-	Bytes      uint64    `json:"bytes"`
-	Truncated  uint64    `json:"truncated_frames"`
-	Undecoded  uint64    `json:"undecoded_frames"`
-	Streams    uint64    `json:"tcp_connections"`
-	FirstSeen  time.Time `json:"first_seen"`
-	LastSeen   time.Time `json:"last_seen"`
-	Devices    int       `json:"devices"`
-	FileErrors []string  `json:"file_errors,omitempty"`
+	Files     int       `json:"files"`
+	Packets   uint64    `json:"packets"`
+	Bytes     uint64    `json:"bytes"`
+	Truncated uint64    `json:"truncated_frames"`
+	Undecoded uint64    `json:"undecoded_frames"`
+	Streams   uint64    `json:"tcp_connections"`
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
+	Devices   int       `json:"devices"`
+	Links     int       `json:"links"`
+	// Cleartext clinical traffic: HL7 messages and DICOM associations
+	// seen without TLS.
+	CleartextHL7   uint64   `json:"cleartext_hl7_messages"`
+	CleartextDICOM uint64   `json:"cleartext_dicom_associations"`
+	FileErrors     []string `json:"file_errors,omitempty"`
 }
 
 type jsonWriter struct{}
@@ -137,6 +142,10 @@ func (jsonWriter) write(w io.Writer, r report) error {
 	bw.WriteString("{\n")
 	devs := r.inv.Devices
 	if err := list("devices", len(devs), func(i int) any { return devs[i] }); err != nil {
+		return err
+	}
+	links := r.inv.Links
+	if err := list("links", len(links), func(i int) any { return links[i] }); err != nil {
 		return err
 	}
 	if r.flows {
@@ -201,10 +210,19 @@ func encodeLines(buf *bytes.Buffer, from, to, n int, at func(int) any) error {
 
 func summaryOf(r report) summary {
 	st := r.res.Stats
-	return summary{Files: st.Files, Packets: st.Packets, Bytes: st.Bytes,
+	s := summary{Files: st.Files, Packets: st.Packets, Bytes: st.Bytes,
 		Truncated: st.Truncated, Undecoded: st.Undecoded, Streams: st.Streams,
 		FirstSeen: st.First, LastSeen: st.Last, Devices: len(r.inv.Devices),
-		FileErrors: st.FileErrors}
+		Links: len(r.inv.Links), FileErrors: st.FileErrors}
+	for _, f := range r.res.Flows {
+		switch f.App {
+		case "hl7":
+			s.CleartextHL7 += f.Messages + f.MessagesRev
+		case "dicom":
+			s.CleartextDICOM += f.Connections
+		}
+	}
+	return s
 }
 
 // deviceColumns are the columns of the table and CSV outputs.

@@ -37,6 +37,19 @@ func (tableWriter) write(w io.Writer, r report) error {
 	if err := printTable(w, rows, width); err != nil {
 		return err
 	}
+	if len(r.inv.Links) > 0 {
+		rows = [][]string{{"FROM", "TO", "PROTOCOL", "LINK", "CONNECTIONS"}}
+		for _, l := range r.inv.Links {
+			rows = append(rows, []string{l.From, l.To, l.Source, l.Value,
+				strconv.FormatUint(l.Count, 10)})
+		}
+		if _, err := io.WriteString(w, "\n"); err != nil {
+			return err
+		}
+		if err := printTable(w, rows, width); err != nil {
+			return err
+		}
+	}
 	if !r.flows {
 		return nil
 	}

@@ -68,6 +68,11 @@ type Fact struct {
 	Key        string // the attribute, snake_case: see keys.go
 	Value      string
 	Confidence Confidence
+	// Peer, for a fact about a conversation (which AE title calls which,
+	// which application sends what to which), is the other end; it is
+	// zero for facts about Who alone. The inventory turns these facts into
+	// the links between devices.
+	Peer Endpoint
 }
 
 // String formats f for test failures and debugging.

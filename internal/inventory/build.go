@@ -27,6 +27,9 @@ type Options struct {
 // the device behind an address.
 type Inventory struct {
 	Devices []*Device
+	// Links are the conversations between devices that clinical protocols
+	// name, sorted by source, from, to and value.
+	Links   []Link
 	byMAC   map[dissect.MAC]*Device
 	byIP    map[netip.Addr][]ipOwner
 	routers map[dissect.MAC]bool
@@ -63,6 +66,8 @@ func Build(r *observe.Result, opts Options) *Inventory {
 	inv.macDevices(macs)
 	inv.hostsBehindRouters(macs, opts)
 	inv.attachFacts(r.Observations, opts)
+	inv.resolvePeers()
+	inv.clinicalFindings(r.Flows)
 	finishAll(inv.Devices)
 	slices.SortFunc(inv.Devices, func(a, b *Device) int { return cmp.Compare(a.ID, b.ID) })
 	return inv
@@ -456,10 +461,57 @@ func (inv *Inventory) attachFacts(obs []observe.Observation, opts Options) {
 		}
 		d.Attributes = append(d.Attributes, Attribute{
 			Key: o.Key, Value: o.Value, Source: o.Source, Confidence: o.Confidence,
-			FirstSeen: o.First, LastSeen: o.Last, Count: o.Count,
+			FirstSeen: o.First, LastSeen: o.Last, Count: o.Count, peer: o.Peer,
 		})
 		d.FirstSeen, d.LastSeen = widen(d.FirstSeen, d.LastSeen, o.First, o.Last)
 	}
+}
+
+// resolvePeers names the device at the other end of each fact about a
+// conversation, once every device exists, and lists the links.
+func (inv *Inventory) resolvePeers() {
+	for _, d := range inv.Devices {
+		for i := range d.Attributes {
+			a := &d.Attributes[i]
+			if !a.peer.IP.IsValid() && a.peer.MAC.IsZero() {
+				continue
+			}
+			if p := inv.Resolve(a.peer, a.FirstSeen); p != nil {
+				a.Peer = p.ID
+			} else if a.peer.IP.IsValid() {
+				a.Peer = "ip:" + a.peer.IP.String()
+			} else {
+				a.Peer = "mac:" + a.peer.MAC.String()
+			}
+			inv.Links = append(inv.Links, Link{Source: a.Source, Key: a.Key, Value: a.Value,
+				From: d.ID, To: a.Peer, FirstSeen: a.FirstSeen, LastSeen: a.LastSeen,
+				Count: a.Count})
+		}
+	}
+	slices.SortFunc(inv.Links, func(a, b Link) int {
+		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.From, b.From),
+			cmp.Compare(a.To, b.To), cmp.Compare(a.Key, b.Key), cmp.Compare(a.Value, b.Value))
+	})
+	inv.Links = mergeLinks(inv.Links)
+}
+
+// mergeLinks folds links that differ only in their peer's endpoint (a
+// device seen at two addresses) into one, in place. links is sorted.
+func mergeLinks(links []Link) []Link {
+	out := links[:0]
+	for _, l := range links {
+		if n := len(out); n > 0 {
+			p := &out[n-1]
+			if p.Source == l.Source && p.From == l.From && p.To == l.To && p.Key == l.Key &&
+				p.Value == l.Value {
+				p.FirstSeen, p.LastSeen = widen(p.FirstSeen, p.LastSeen, l.FirstSeen, l.LastSeen)
+				p.Count += l.Count
+				continue
+			}
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // adopt makes a device for a fact about an endpoint no binding showed: a
@@ -513,7 +565,8 @@ func (d *Device) finish() {
 	}
 	slices.SortFunc(d.Attributes, func(a, b Attribute) int {
 		return cmp.Or(cmp.Compare(a.Key, b.Key), cmp.Compare(b.Confidence, a.Confidence),
-			cmp.Compare(a.Source, b.Source), cmp.Compare(a.Value, b.Value))
+			cmp.Compare(a.Source, b.Source), cmp.Compare(a.Value, b.Value),
+			cmp.Compare(a.Peer, b.Peer))
 	})
 	slices.SortFunc(d.Addresses, func(a, b Address) int {
 		return netip.MustParseAddr(a.IP).Compare(netip.MustParseAddr(b.IP))

@@ -50,6 +50,7 @@ type Device struct {
 	Addresses      []Address      `json:"addresses"`
 	Attributes     []Attribute    `json:"attributes"`
 	Conflicts      []Conflict     `json:"conflicts,omitempty"`
+	Findings       []Finding      `json:"findings,omitempty"`
 
 	ips []netip.Addr // the same as IPs, parsed
 }
@@ -99,6 +100,26 @@ type Attribute struct {
 	FirstSeen  time.Time          `json:"first_seen"`
 	LastSeen   time.Time          `json:"last_seen"`
 	Count      uint64             `json:"count"`
+	// Peer is, for a fact about a conversation, the id of the device at
+	// the other end (or "ip:" and its address when it is no device here).
+	Peer string `json:"peer,omitempty"`
+
+	peer dissect.Endpoint // the other end as the fact named it
+}
+
+// Link is a conversation between two devices that a clinical protocol
+// names: which DICOM AE title calls which (dicom_peer), which HL7
+// application sends which messages to which (hl7_peer). From is the side
+// that calls or sends.
+type Link struct {
+	Source    string    `json:"source"` // the protocol: "dicom", "hl7"
+	Key       string    `json:"key"`
+	Value     string    `json:"value"`
+	From      string    `json:"from"` // device ids
+	To        string    `json:"to"`
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
+	Count     uint64    `json:"count"` // connections that carried it
 }
 
 // Conflict lists the different values seen for a key that should have one.

@@ -13,6 +13,7 @@ import (
 type factKey struct {
 	who                dissect.Endpoint
 	source, key, value string
+	peer               dissect.Endpoint
 }
 
 type factAgg struct {
@@ -40,6 +41,7 @@ type flowAgg struct {
 	packets, bytes        uint64
 	packetsRev, bytesRev  uint64
 	messages, messagesRev uint64 // application messages, where the dissector counts them
+	conns                 uint64 // TCP connections
 	first, last           int64
 	srcMAC, dstMAC        dissect.MAC
 	// src and dst cache the bindings of the flow's addresses to the MACs
@@ -64,7 +66,7 @@ func newTables() tables {
 }
 
 func (t *tables) addFact(f *dissect.Fact, ts int64) {
-	k := factKey{who: f.Who, source: f.Source, key: f.Key, value: f.Value}
+	k := factKey{who: f.Who, source: f.Source, key: f.Key, value: f.Value, peer: f.Peer}
 	a := t.facts[k]
 	if a == nil {
 		t.facts[k] = &factAgg{conf: f.Confidence, first: ts, last: ts, count: 1}
@@ -160,6 +162,7 @@ func (a *flowAgg) mergeFrom(f *flowAgg) {
 	a.packetsRev += f.packetsRev
 	a.bytesRev += f.bytesRev
 	a.messages += f.messages
+	a.conns += f.conns
 	a.messagesRev += f.messagesRev
 	if a.app == "" {
 		a.app = f.app
@@ -179,7 +182,7 @@ func (t *tables) result(r *Result) {
 	for k, a := range t.facts {
 		r.Observations = append(r.Observations, Observation{
 			Fact: dissect.Fact{Who: k.who, Source: k.source, Key: k.key, Value: k.value,
-				Confidence: a.conf},
+				Confidence: a.conf, Peer: k.peer},
 			First: nsTime(a.first), Last: nsTime(a.last), Count: a.count,
 		})
 	}
@@ -195,7 +198,7 @@ func (t *tables) result(r *Result) {
 		r.Flows = append(r.Flows, Flow{
 			FlowKey: f.key, App: f.app, Packets: f.packets, Bytes: f.bytes,
 			PacketsRev: f.packetsRev, BytesRev: f.bytesRev,
-			Messages: f.messages, MessagesRev: f.messagesRev,
+			Messages: f.messages, MessagesRev: f.messagesRev, Connections: f.conns,
 			First: nsTime(f.first), Last: nsTime(f.last), SrcMAC: f.srcMAC, DstMAC: f.dstMAC,
 		})
 	}

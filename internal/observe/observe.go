@@ -132,8 +132,10 @@ type Flow struct {
 	// MessagesRev those back, for protocols whose messages the pipeline
 	// counts (HL7 v2 over MLLP); zero for the others.
 	Messages, MessagesRev uint64
-	First, Last           time.Time
-	SrcMAC, DstMAC        dissect.MAC // as last seen on the wire
+	// Connections counts the TCP connections of the flow.
+	Connections    uint64
+	First, Last    time.Time
+	SrcMAC, DstMAC dissect.MAC // as last seen on the wire
 }
 
 // Stats counts what the pipeline read.

@@ -25,6 +25,7 @@ func sortObservations(obs []Observation) {
 			cmp.Compare(a.Source, b.Source),
 			cmp.Compare(a.Key, b.Key),
 			cmp.Compare(a.Value, b.Value),
+			cmpEndpoint(a.Peer, b.Peer),
 		)
 	})
 }

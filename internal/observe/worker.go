@@ -354,6 +354,7 @@ func (w *worker) newConn(key connKey, srcIsLo bool) *conn {
 	if c.flow.app == "" {
 		c.flow.app = streamPortName(c.sport)
 	}
+	c.flow.conns++
 	w.conns[key] = c
 	w.lru.pushFront(c)
 	return c

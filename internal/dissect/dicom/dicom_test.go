@@ -27,6 +27,7 @@ var (
 	ctx     = conn.Ctx
 	srvFact = conn.ServerFact
 	cliFact = conn.ClientFact
+	cliLink = conn.ClientLink
 )
 
 const (
@@ -59,14 +60,14 @@ func TestDissectReal(t *testing.T) {
 		return join(
 			[]dissect.Fact{
 				cliFact(KeyAETitle, "WARD_CT", high),
-				cliFact(KeyPeer, "WARD_CT -> WARD_PACS", high),
+				cliLink(KeyPeer, "WARD_CT -> WARD_PACS", high),
 			},
 			dcmtk(cliFact),
 			[]dissect.Fact{
 				cliFact(KeySOPClass, "Verification", medium),
 				cliFact(KeyTransferSyntax, "Implicit VR Little Endian", high),
 				cliFact(dissect.KeyService, "dicom:Verification SCU", high),
-				cliFact(KeyCommand, "C-ECHO-RQ Verification", high),
+				cliLink(KeyCommand, "C-ECHO-RQ Verification", high),
 			},
 			last)
 	}
@@ -86,13 +87,13 @@ func TestDissectReal(t *testing.T) {
 	query := func(calling, called, sop, role string) []dissect.Fact {
 		peer := calling + " -> " + called
 		return join(
-			[]dissect.Fact{cliFact(KeyAETitle, calling, high), cliFact(KeyPeer, peer, high)},
+			[]dissect.Fact{cliFact(KeyAETitle, calling, high), cliLink(KeyPeer, peer, high)},
 			dcmtk(cliFact),
 			[]dissect.Fact{
 				cliFact(KeySOPClass, sop, medium),
 				cliFact(KeyTransferSyntax, "Explicit VR Little Endian", high),
 				cliFact(dissect.KeyService, "dicom:"+sop+" SCU", high),
-				cliFact(KeyCommand, "C-FIND-RQ "+sop, high),
+				cliLink(KeyCommand, "C-FIND-RQ "+sop, high),
 				cliFact(dissect.KeyClinicalRole, role, medium),
 				srvFact(dissect.KeyService, "dicom", high),
 				srvFact(KeyAETitle, called, high),
@@ -116,7 +117,7 @@ func TestDissectReal(t *testing.T) {
 		{"reject.txt", join(
 			[]dissect.Fact{
 				cliFact(KeyAETitle, "WARD_CT", medium),
-				cliFact(KeyPeer, "WARD_CT -> WARD_PACS", medium),
+				cliLink(KeyPeer, "WARD_CT -> WARD_PACS", medium),
 			},
 			dcmtk(cliFact),
 			[]dissect.Fact{
@@ -165,7 +166,7 @@ func TestDissectStorage(t *testing.T) {
 				cliFact(KeyAETitle, "WARD_CT", high),
 				cliFact(KeySOPClass, "CT Image Storage", medium),
 				cliFact(dissect.KeyService, "dicom:CT Image Storage SCU", high),
-				cliFact(KeyCommand, "C-STORE-RQ CT Image Storage", high),
+				cliLink(KeyCommand, "C-STORE-RQ CT Image Storage", high),
 				cliFact(dissect.KeyClinicalRole, roleModality, medium),
 				cliFact(dissect.KeyModality, "CT", medium),
 				srvFact(KeySOPClass, "CT Image Storage", high),
@@ -397,7 +398,7 @@ func TestDissectHandBuilt(t *testing.T) {
 				appContext(applicationContext), answer(1, 0, "1.2.3.4.6"), acUser),
 			want: []dissect.Fact{
 				cliFact(KeyAETitle, "US_ROOM_3", high),
-				cliFact(KeyPeer, "US_ROOM_3 -> PACS", high),
+				cliLink(KeyPeer, "US_ROOM_3 -> PACS", high),
 				cliFact(KeyImplClassUID, "1.2.840.113619.6.286", high),
 				cliFact(dissect.KeyManufacturer, "GE Healthcare", medium),
 				cliFact(KeyImplVersion, "GE_TEST_1", high),
@@ -442,7 +443,7 @@ func TestDissectHandBuilt(t *testing.T) {
 				pdu(pduReleaseRP, make([]byte, 4))),
 			want: []dissect.Fact{
 				cliFact(KeyAETitle, "US1", high),
-				cliFact(KeyPeer, "US1 -> RIS", high),
+				cliLink(KeyPeer, "US1 -> RIS", high),
 				cliFact(KeyImplClassUID, "1.2.840.113619.6.286", high),
 				cliFact(dissect.KeyManufacturer, "GE Healthcare", medium),
 				cliFact(KeyImplVersion, "GE_TEST_1", high),
@@ -456,9 +457,9 @@ func TestDissectHandBuilt(t *testing.T) {
 				cliFact(dissect.KeyService, "dicom:Modality Worklist Information Model - FIND SCU", high),
 				cliFact(dissect.KeyService, "dicom:Modality Performed Procedure Step SCU", high),
 				cliFact(dissect.KeyService, "dicom:Ultrasound Image Storage SCU", high),
-				cliFact(KeyCommand, "C-FIND-RQ Modality Worklist Information Model - FIND", high),
-				cliFact(KeyCommand, "N-CREATE-RQ Modality Performed Procedure Step", high),
-				cliFact(KeyCommand, "C-STORE-RQ Ultrasound Image Storage", high),
+				cliLink(KeyCommand, "C-FIND-RQ Modality Worklist Information Model - FIND", high),
+				cliLink(KeyCommand, "N-CREATE-RQ Modality Performed Procedure Step", high),
+				cliLink(KeyCommand, "C-STORE-RQ Ultrasound Image Storage", high),
 				cliFact(dissect.KeyClinicalRole, roleModality, medium),
 				cliFact(dissect.KeyModality, "US", medium),
 				srvFact(dissect.KeyService, "dicom", high),
@@ -502,7 +503,7 @@ func TestDissectHandBuilt(t *testing.T) {
 				pdu(pduAbort, []byte{0, 0, 2, 2})),
 			want: []dissect.Fact{
 				cliFact(KeyAETitle, "WS", high),
-				cliFact(KeyPeer, "WS -> PRINTER?", high),
+				cliLink(KeyPeer, "WS -> PRINTER?", high),
 				cliFact(KeyAppContext, "1.2.3.99", medium),
 				cliFact(KeyMaxPDU, "16384", high),
 				cliFact(KeySOPClass, "CT Image Storage", medium),
@@ -512,7 +513,7 @@ func TestDissectHandBuilt(t *testing.T) {
 				cliFact(dissect.KeyService, "dicom:CT Image Storage SCU", high),
 				cliFact(dissect.KeyService, "dicom:CT Image Storage SCP", high),
 				cliFact(dissect.KeyService, "dicom:Basic Grayscale Print Management Meta SCU", high),
-				cliFact(KeyCommand, "C-MOVE-RQ Study Root Query/Retrieve Information Model - MOVE", high),
+				cliLink(KeyCommand, "C-MOVE-RQ Study Root Query/Retrieve Information Model - MOVE", high),
 				cliFact(dissect.KeyClinicalRole, roleWorkstation, medium),
 				srvFact(dissect.KeyService, "dicom", high),
 				srvFact(KeyAETitle, "PRINTER?", high),
@@ -536,7 +537,7 @@ func TestDissectHandBuilt(t *testing.T) {
 			server: pdu(pduAssociateRJ, []byte{0, 1, 1, 7}),
 			want: []dissect.Fact{
 				cliFact(KeyAETitle, "CT1", medium),
-				cliFact(KeyPeer, "CT1 -> WRONG", medium),
+				cliLink(KeyPeer, "CT1 -> WRONG", medium),
 				cliFact(KeySOPClass, "Verification", medium),
 				srvFact(dissect.KeyService, "dicom", high),
 				srvFact(KeyRejected,
@@ -549,7 +550,7 @@ func TestDissectHandBuilt(t *testing.T) {
 			server: pdu(pduAssociateRJ, []byte{0, 2, 3, 9}),
 			want: []dissect.Fact{
 				cliFact(KeyAETitle, "CT1", medium),
-				cliFact(KeyPeer, "CT1 -> PACS", medium),
+				cliLink(KeyPeer, "CT1 -> PACS", medium),
 				srvFact(dissect.KeyService, "dicom", high),
 				srvFact(KeyAETitle, "PACS", medium),
 				srvFact(KeyPeer, "CT1 -> PACS", medium),
@@ -667,7 +668,7 @@ func TestDataSetSkipped(t *testing.T) {
 		if err != nil {
 			t.Fatalf("cut to %d inside the data set: got error %v, want nil", n, err)
 		}
-		if !hasFact(got, cliFact(KeyCommand, "C-STORE-RQ CT Image Storage", high)) {
+		if !hasFact(got, cliLink(KeyCommand, "C-STORE-RQ CT Image Storage", high)) {
 			t.Fatalf("cut to %d: got facts %v, want the C-STORE-RQ", n, got)
 		}
 	}

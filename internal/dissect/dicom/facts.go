@@ -54,7 +54,12 @@ func (d *dissector) clientFacts(calling, peer string) {
 	who := d.ctx.Src
 	if d.rq || d.ac {
 		d.emit(who, KeyAETitle, calling, d.aeConfidence())
-		d.emit(who, KeyPeer, peer, d.aeConfidence())
+		// The calling side's dicom_peer names the server as its Peer: the
+		// inventory's link from caller to called.
+		if peer != "" {
+			d.out = append(d.out, dissect.Fact{Who: who, Source: Source, Key: KeyPeer,
+				Value: peer, Confidence: d.aeConfidence(), Peer: d.ctx.Dst})
+		}
 	}
 	if len(d.appContext) > 0 && string(d.appContext) != applicationContext {
 		d.emit(who, KeyAppContext, dissect.Text(d.appContext), dissect.Medium)
@@ -334,10 +339,16 @@ func sopName(c *pcontext) string {
 	return dissect.Text(c.abstract)
 }
 
-// commandFacts emits the commands a side sent.
+// commandFacts emits the commands a side sent. The client's requests name
+// the server as their Peer: the services of the link between them.
 func (d *dissector) commandFacts(who dissect.Endpoint, p *peer) {
 	for i := range p.cmds[:p.ncmds] {
-		d.emit(who, KeyCommand, commandValue(&p.cmds[i]), dissect.High)
+		f := dissect.Fact{Who: who, Source: Source, Key: KeyCommand,
+			Value: commandValue(&p.cmds[i]), Confidence: dissect.High}
+		if p == &d.client && p.cmds[i].field&response == 0 {
+			f.Peer = d.ctx.Dst
+		}
+		d.out = append(d.out, f)
 	}
 }
 

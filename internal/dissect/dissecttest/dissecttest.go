@@ -86,6 +86,14 @@ func (s Stream) ClientFact(key, value string, c dissect.Confidence) dissect.Fact
 	return Fact(s.Client, s.Source, key, value, c)
 }
 
+// ClientLink builds an expected fact about the client's conversation with
+// the server: a client fact whose Peer is the server.
+func (s Stream) ClientLink(key, value string, c dissect.Confidence) dissect.Fact {
+	f := Fact(s.Client, s.Source, key, value, c)
+	f.Peer = s.Server
+	return f
+}
+
 // ServerFact builds an expected fact about the server.
 func (s Stream) ServerFact(key, value string, c dissect.Confidence) dissect.Fact {
 	return Fact(s.Server, s.Source, key, value, c)

@@ -34,6 +34,7 @@
 // The client's dicom_peer and its requests (dicom_command) carry the server
 // as their Peer: the inventory makes of them the AE map, which AE title
 // calls which, with which services.
+//
 //	server  dicom_rejected        an A-ASSOCIATE-RJ: "rejected-permanent, service-user,
 //	                              called-AE-title-not-recognized"
 //	both    dicom_abort           an A-ABORT it sent: "service-user",

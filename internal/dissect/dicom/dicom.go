@@ -30,11 +30,6 @@
 //	                              only the request was seen
 //	both    dicom_command         each command sent, once: "C-STORE-RQ CT Image Storage",
 //	                              "C-STORE-RSP status 0x0000"
-//
-// The client's dicom_peer and its requests (dicom_command) carry the server
-// as their Peer: the inventory makes of them the AE map, which AE title
-// calls which, with which services.
-//
 //	server  dicom_rejected        an A-ASSOCIATE-RJ: "rejected-permanent, service-user,
 //	                              called-AE-title-not-recognized"
 //	both    dicom_abort           an A-ABORT it sent: "service-user",
@@ -43,6 +38,10 @@
 //	                              password (user identity negotiation) in clear
 //	both    clinical_role         see below (Medium, or Low)
 //	client  modality              see below (Medium)
+//
+// The client's dicom_peer and its requests (dicom_command) carry the server
+// as their Peer: the inventory makes of them the AE map, which AE title
+// calls which, with which services.
 //
 // Confidence is High unless noted. AE titles and dicom_peer are High once
 // the server accepts the association and Medium otherwise; the server's AE

@@ -59,6 +59,11 @@ for f in "$dir"/*.pcap "$dir"/*.pcapng testdata/captures/demo.pcapng testdata/ca
 		extract "$f" 'dicom.pdu.type == 1' ip.dst dicom.assoc.ae.called dicom_ae_title | sed "s/ *$//"
 		extract "$f" 'dicom.pdu.type == 1' ip.src dicom.userinfo.uid dicom_implementation_class_uid
 		extract "$f" 'dicom.pdu.type == 1' ip.src dicom.userinfo.version dicom_implementation_version
+		# HL7 v2: the type of each message its sender sent, "ORU^R01" (tshark
+		# gives the code and the trigger event apart; an ACK may have none).
+		tshark -n "${decode[@]}" -r "$f" -Y hl7 -T fields -E occurrence=f \
+			-e ip.src -e hl7.message.type -e hl7.event.type 2>/dev/null |
+			awk -F'\t' -v OFS='\t' '$2 != "" { print $1, "hl7_message_type", $2 ($3 != "" ? "^" $3 : "") }'
 	} | sort -u > "$out"
 	echo "$(wc -l < "$out") facts in $out"
 	# Secrets the capture carries, which no output may contain.

@@ -59,10 +59,12 @@ type flowRecord struct {
 	BytesRev   uint64 `json:"bytes_reply"`
 	// Messages and MessagesRev count application messages each way, for
 	// protocols whose messages Ward counts (HL7 v2 over MLLP).
-	Messages    uint64    `json:"messages,omitempty"`
-	MessagesRev uint64    `json:"messages_reply,omitempty"`
-	FirstSeen   time.Time `json:"first_seen"`
-	LastSeen    time.Time `json:"last_seen"`
+	Messages    uint64 `json:"messages,omitempty"`
+	MessagesRev uint64 `json:"messages_reply,omitempty"`
+	Connections uint64 `json:"connections,omitempty"` // TCP connections
+
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
 }
 
 func flowRecords(r report) []flowRecord {
@@ -72,7 +74,7 @@ func flowRecords(r report) []flowRecord {
 			Src: f.Src.String(), Dst: f.Dst.String(), Proto: protoName(f.Proto),
 			DstPort: f.DstPort, VLAN: f.VLAN, App: f.App,
 			Packets: f.Packets, Bytes: f.Bytes, PacketsRev: f.PacketsRev, BytesRev: f.BytesRev,
-			Messages: f.Messages, MessagesRev: f.MessagesRev,
+			Messages: f.Messages, MessagesRev: f.MessagesRev, Connections: f.Connections,
 			FirstSeen: f.First, LastSeen: f.Last,
 		}
 		if d := r.inv.Resolve(dissect.Endpoint{MAC: f.SrcMAC, IP: f.Src}, f.First); d != nil {
@@ -243,14 +245,14 @@ func deviceRow(d *inventory.Device) []string {
 
 var flowColumns = []string{"src", "dst", "src_device", "dst_device", "proto", "dst_port",
 	"vlan", "app", "packets", "bytes", "packets_reply", "bytes_reply", "first_seen",
-	"last_seen", "messages", "messages_reply"}
+	"last_seen", "messages", "messages_reply", "connections"}
 
 func flowRow(f flowRecord) []string {
 	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
 	return []string{f.Src, f.Dst, f.SrcDevice, f.DstDevice, f.Proto,
 		strconv.Itoa(int(f.DstPort)), strconv.Itoa(int(f.VLAN)), f.App, u(f.Packets),
 		u(f.Bytes), u(f.PacketsRev), u(f.BytesRev), stamp(f.FirstSeen), stamp(f.LastSeen),
-		u(f.Messages), u(f.MessagesRev)}
+		u(f.Messages), u(f.MessagesRev), u(f.Connections)}
 }
 
 func stamp(t time.Time) string {

@@ -7,6 +7,7 @@ import (
 	"github.com/wardhq/ward/internal/dissect/dicom"
 	"github.com/wardhq/ward/internal/dissect/dns"
 	"github.com/wardhq/ward/internal/dissect/ftp"
+	"github.com/wardhq/ward/internal/dissect/hl7"
 	"github.com/wardhq/ward/internal/dissect/http"
 	"github.com/wardhq/ward/internal/dissect/lldp"
 	"github.com/wardhq/ward/internal/dissect/nbns"
@@ -67,6 +68,8 @@ var streamProtos = []*streamProto{
 	{name: "tls", ports: []uint16{443, 8443, 636, 993, 995, 2762, 465, 5061},
 		detect: tls.Detect, fn: tls.Dissect},
 	{name: "dicom", ports: []uint16{104, 11112}, detect: dicom.Detect, fn: dicom.Dissect},
+	{name: "hl7", ports: []uint16{2575}, detect: hl7.Detect, fn: hl7.Dissect,
+		count: hl7.CountMessages},
 	{name: "ssh", ports: []uint16{22}, detect: ssh.Detect, fn: ssh.Dissect},
 	{name: "smb", ports: []uint16{445, 139}, detect: smb.Detect, fn: smb.Dissect},
 	{name: "http", ports: []uint16{80, 8080, 8000, 8008, 8081, 3128},
@@ -74,6 +77,14 @@ var streamProtos = []*streamProto{
 	{name: "ftp", ports: []uint16{21}, detect: ftp.Detect, fn: ftp.Dissect, weak: true},
 	{name: "telnet", ports: []uint16{23}, detect: telnet.Detect, fn: telnet.Dissect,
 		weak: true},
+}
+
+// tlsServices name the protocols that well-known TLS ports carry, so that
+// a TLS server on one is noted as offering it, encrypted.
+var tlsServices = map[uint16]string{
+	2762: "dicom-tls", // DICOM over TLS (IANA "dicom-tls")
+	5061: "sips",
+	636:  "ldaps",
 }
 
 // Port tables, indexed by port number, built once.
@@ -87,7 +98,7 @@ var (
 // client of a conversation from its server.
 var otherServices = []uint16{
 	20, 25, 69, 88, 102, 110, 111, 119, 123, 135, 143, 179, 389, 502, 515, 554, 587, 631,
-	873, 1080, 1433, 1521, 1883, 2049, 2575, 3260, 3306, 3389, 4840, 5060, 5432, 5900, 6379,
+	873, 1080, 1433, 1521, 1883, 2049, 3260, 3306, 3389, 4840, 5060, 5432, 5900, 6379,
 	8883, 9100, 47808,
 }
 

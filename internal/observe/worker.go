@@ -450,6 +450,11 @@ func (w *worker) dissectStream(c *conn, s *streamProto, cl, sv []byte) {
 	if err != nil {
 		w.dissectError("dissect stream", s.name, err)
 	}
+	if name := tlsServices[c.sport]; name != "" && s.name == "tls" {
+		// The content is encrypted: only the port says what runs inside.
+		w.facts = append(w.facts, dissect.Fact{Who: c.server, Source: s.name,
+			Key: dissect.KeyService, Value: name, Confidence: dissect.Medium})
+	}
 	w.keepFacts(c.first)
 }
 

@@ -49,6 +49,10 @@ type Context struct {
 	Src, Dst         Endpoint
 	SrcPort, DstPort uint16
 	VLAN             uint16 // innermost 802.1Q id, 0 when untagged
+	// Strings, when set, interns the fact values a dissector builds from
+	// the packet, so that facts already seen cost no allocation. Nil is
+	// valid.
+	Strings *Strings
 }
 
 // Confidence is how sure a dissector is of a fact, from 0 to 100.

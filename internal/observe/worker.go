@@ -20,7 +20,8 @@ type worker struct {
 	lastConn *conn // the connection of the last TCP segment, still in conns
 	pool     bufPool
 	maxConns int
-	facts    []dissect.Fact // scratch for dissector output
+	facts    []dissect.Fact   // scratch for dissector output
+	strs     *dissect.Strings // interns the dissectors' fact values
 	stats    Stats
 	first    int64
 	last     int64
@@ -34,6 +35,7 @@ func newWorker(cfg Config, share int) *worker {
 		t:        newTables(),
 		conns:    make(map[connKey]*conn),
 		maxConns: max(cfg.MaxConns/share, 1),
+		strs:     dissect.NewStrings(),
 	}
 }
 
@@ -80,7 +82,7 @@ func (w *worker) context() dissect.Context {
 	ctx := dissect.Context{
 		Time:    time.Unix(0, w.now).UTC(),
 		SrcPort: p.SrcPort, DstPort: p.DstPort,
-		VLAN: w.vlan(),
+		VLAN: w.vlan(), Strings: w.strs,
 	}
 	if p.HasMAC {
 		ctx.Src.MAC, ctx.Dst.MAC = p.SrcMAC, p.DstMAC
@@ -443,7 +445,7 @@ func (w *worker) dissectStream(c *conn, s *streamProto, cl, sv []byte) {
 	c.flow.app = s.name
 	ctx := dissect.Context{
 		Time: time.Unix(0, c.first).UTC(), Src: c.client, Dst: c.server,
-		SrcPort: c.cport, DstPort: c.sport, VLAN: c.vlan,
+		SrcPort: c.cport, DstPort: c.sport, VLAN: c.vlan, Strings: w.strs,
 	}
 	var err error
 	w.facts, err = s.fn(&ctx, cl, sv, w.facts[:0])

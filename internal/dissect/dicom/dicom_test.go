@@ -733,7 +733,7 @@ func TestSoftware(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.uid, func(t *testing.T) {
-			if got := software([]byte(tt.uid), []byte(tt.name)); got != tt.software {
+			if got := software(nil, []byte(tt.uid), []byte(tt.name)); got != tt.software {
 				t.Errorf("software: got %q, want %q", got, tt.software)
 			}
 			if got := manufacturer([]byte(tt.uid)); got != tt.manufact {
@@ -828,6 +828,47 @@ func BenchmarkDissect(b *testing.B) {
 				out, _ = Dissect(ctx, client, server, out[:0])
 			}
 		})
+	}
+}
+
+// BenchmarkDissectSeen measures an association like one seen before, as
+// the pipeline runs it: with an intern table, every fact value is found in
+// it and nothing is allocated.
+func BenchmarkDissectSeen(b *testing.B) {
+	for _, name := range []string{"echo", "store"} {
+		client, server := dissecttest.Heads(b, "testdata/"+name+".txt")
+		b.Run(name, func(b *testing.B) {
+			c := *ctx
+			c.Strings = dissect.NewStrings()
+			out, _ := Dissect(&c, client, server, make([]dissect.Fact, 0, 512))
+			b.ReportAllocs()
+			b.SetBytes(int64(len(client) + len(server)))
+			for b.Loop() {
+				out, _ = Dissect(&c, client, server, out[:0])
+			}
+		})
+	}
+}
+
+// TestSeenAssociationAllocs checks that an association whose facts are
+// all known already costs no allocation, for every recorded head.
+func TestSeenAssociationAllocs(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.txt")
+	for _, file := range files {
+		client, server := dissecttest.Heads(t, file)
+		c := *ctx
+		c.Strings = dissect.NewStrings()
+		want, _ := Dissect(&c, client, server, nil)
+		out := make([]dissect.Fact, 0, len(want))
+		allocs := testing.AllocsPerRun(20, func() {
+			out, _ = Dissect(&c, client, server, out[:0])
+		})
+		if allocs != 0 {
+			t.Errorf("%s: %v allocations for an association seen before, want 0", file, allocs)
+		}
+		if diff := cmp.Diff(want, out, dissecttest.EquateAddr()); diff != "" {
+			t.Errorf("%s: facts differ the second time (-first +second):\n%s", file, diff)
+		}
 	}
 }
 

@@ -1,8 +1,6 @@
 package dicom
 
 import (
-	"strconv"
-
 	"github.com/wardhq/ward/internal/dissect"
 )
 
@@ -32,10 +30,11 @@ func (d *dissector) conclude() {
 	// A request cut short may be a broad offer: without the rest of it,
 	// list only what commands used.
 	d.isBroad = d.countProposed() > maxListed || !d.rqWhole
-	calling, called := dissect.Text(d.calling), dissect.Text(d.called)
+	st := d.ctx.Strings
+	calling, called := st.Text(d.calling), st.Text(d.called)
 	var peer string
 	if calling != "" && called != "" {
-		peer = calling + " -> " + called
+		peer = st.Concat(calling, " -> ", called)
 	}
 	d.clientFacts(calling, peer)
 	d.serverFacts(called, peer)
@@ -62,12 +61,12 @@ func (d *dissector) clientFacts(calling, peer string) {
 		}
 	}
 	if len(d.appContext) > 0 && string(d.appContext) != applicationContext {
-		d.emit(who, KeyAppContext, dissect.Text(d.appContext), dissect.Medium)
+		d.emit(who, KeyAppContext, d.ctx.Strings.Text(d.appContext), dissect.Medium)
 	}
 	d.userFacts(who, &d.client.user)
 	for i := range d.contexts {
 		if c := &d.contexts[i]; c.firstProposed && d.listed(c) {
-			d.emit(who, KeySOPClass, sopName(c), dissect.Medium)
+			d.emit(who, KeySOPClass, sopName(d.ctx.Strings, c), dissect.Medium)
 		}
 	}
 	if d.broad() && d.rqWhole && d.acWhole {
@@ -96,7 +95,7 @@ func (d *dissector) serverFacts(called, peer string) {
 	d.userFacts(who, &d.server.user)
 	for i := range d.contexts {
 		if c := &d.contexts[i]; c.firstAccepted && d.listed(c) {
-			d.emit(who, KeySOPClass, sopName(c), dissect.High)
+			d.emit(who, KeySOPClass, sopName(d.ctx.Strings, c), dissect.High)
 		}
 	}
 	if d.broad() && d.rqWhole && d.acWhole {
@@ -105,7 +104,7 @@ func (d *dissector) serverFacts(called, peer string) {
 	d.transferSyntaxFacts(who)
 	d.serviceFacts(who, false)
 	if d.rj {
-		d.emit(who, KeyRejected, rejectValue(d.rjResult, d.rjSource, d.rjReason), dissect.High)
+		d.emit(who, KeyRejected, rejectValue(d.ctx.Strings, d.rjResult, d.rjSource, d.rjReason), dissect.High)
 	}
 	if d.client.user.identity == identityPasscode {
 		conf := dissect.Medium
@@ -125,21 +124,22 @@ const identityPasscode = 2
 
 // userFacts emits what a side's User Information item said.
 func (d *dissector) userFacts(who dissect.Endpoint, u *userInfo) {
+	st := d.ctx.Strings
 	ver := trimUID(u.implVer)
 	if len(u.implUID) > 0 {
-		d.emit(who, KeyImplClassUID, dissect.Text(u.implUID), dissect.High)
-		d.emit(who, dissect.KeySoftware, software(u.implUID, ver), dissect.Medium)
+		d.emit(who, KeyImplClassUID, st.Text(u.implUID), dissect.High)
+		d.emit(who, dissect.KeySoftware, software(st, u.implUID, ver), dissect.Medium)
 		d.emit(who, dissect.KeyManufacturer, manufacturer(u.implUID), dissect.Medium)
 	}
 	if len(ver) > 0 {
-		d.emit(who, KeyImplVersion, dissect.Text(ver), dissect.High)
+		d.emit(who, KeyImplVersion, st.Text(ver), dissect.High)
 	}
 	if u.hasMaxPDU {
-		d.emit(who, KeyMaxPDU, strconv.FormatUint(uint64(u.maxPDU), 10), dissect.High)
+		d.emit(who, KeyMaxPDU, st.Uint(uint64(u.maxPDU)), dissect.High)
 	}
 	if u.hasAsync {
-		d.emit(who, KeyAsyncWindow, strconv.Itoa(int(u.invoked))+"/"+strconv.Itoa(int(u.performed)),
-			dissect.High)
+		d.emit(who, KeyAsyncWindow, st.Concat(st.Uint(uint64(u.invoked)), "/",
+			st.Uint(uint64(u.performed))), dissect.High)
 	}
 }
 
@@ -183,7 +183,8 @@ func (d *dissector) contextCounts() string {
 			accepted++
 		}
 	}
-	return strconv.Itoa(proposed) + " proposed, " + strconv.Itoa(accepted) + " accepted"
+	st := d.ctx.Strings
+	return st.Concat(st.Uint(uint64(proposed)), " proposed, ", st.Uint(uint64(accepted)), " accepted")
 }
 
 // listed reports whether facts name context c's abstract syntax: always
@@ -255,7 +256,7 @@ func (d *dissector) transferSyntaxFacts(who dissect.Endpoint) {
 			continue
 		}
 		if d.firstUnknownTS(i) {
-			d.emit(who, KeyTransferSyntax, dissect.Text(c.ts), dissect.High)
+			d.emit(who, KeyTransferSyntax, d.ctx.Strings.Text(c.ts), dissect.High)
 		}
 	}
 }
@@ -288,10 +289,10 @@ func (d *dissector) serviceFacts(who dissect.Endpoint, client bool) {
 			scu, scp = scp, scu
 		}
 		if scu {
-			d.emit(who, dissect.KeyService, serviceName(c, asSCU), dissect.High)
+			d.emit(who, dissect.KeyService, serviceName(d.ctx.Strings, c, asSCU), dissect.High)
 		}
 		if scp {
-			d.emit(who, dissect.KeyService, serviceName(c, asSCP), dissect.High)
+			d.emit(who, dissect.KeyService, serviceName(d.ctx.Strings, c, asSCP), dissect.High)
 		}
 	}
 }
@@ -321,7 +322,7 @@ func (d *dissector) agreed(as []byte) (scu, scp bool) {
 	return scu, scp
 }
 
-func serviceName(c *pcontext, role int) string {
+func serviceName(st *dissect.Strings, c *pcontext, role int) string {
 	if c.sop >= 0 {
 		return services[c.sop][role]
 	}
@@ -329,14 +330,14 @@ func serviceName(c *pcontext, role int) string {
 	if role == asSCP {
 		suffix = " SCP"
 	}
-	return "dicom:" + dissect.Text(c.abstract) + suffix
+	return st.Concat("dicom:", st.Text(c.abstract), suffix)
 }
 
-func sopName(c *pcontext) string {
+func sopName(st *dissect.Strings, c *pcontext) string {
 	if c.sop >= 0 {
 		return sopClasses[c.sop].name
 	}
-	return dissect.Text(c.abstract)
+	return st.Text(c.abstract)
 }
 
 // commandFacts emits the commands a side sent. The client's requests name
@@ -344,7 +345,7 @@ func sopName(c *pcontext) string {
 func (d *dissector) commandFacts(who dissect.Endpoint, p *peer) {
 	for i := range p.cmds[:p.ncmds] {
 		f := dissect.Fact{Who: who, Source: Source, Key: KeyCommand,
-			Value: commandValue(&p.cmds[i]), Confidence: dissect.High}
+			Value: commandValue(d.ctx.Strings, &p.cmds[i]), Confidence: dissect.High}
 		if p == &d.client && p.cmds[i].field&response == 0 {
 			f.Peer = d.ctx.Dst
 		}
@@ -354,29 +355,29 @@ func (d *dissector) commandFacts(who dissect.Endpoint, p *peer) {
 
 // commandValue formats a command: a request with its SOP Class, a response
 // with its status.
-func commandValue(c *command) string {
+func commandValue(st *dissect.Strings, c *command) string {
 	name, ok := commandNames[c.field]
 	if !ok {
-		name = "command 0x" + hex4(c.field)
+		name = st.Concat("command 0x", hex4(st, c.field))
 	}
 	switch {
 	case c.field&response != 0:
 		if c.hasStatus {
-			return name + " status 0x" + hex4(c.status)
+			return st.Concat(name, " status 0x", hex4(st, c.status))
 		}
 	case c.sop >= 0:
-		return name + " " + sopClasses[c.sop].name
+		return st.Concat(name, " ", sopClasses[c.sop].name)
 	case c.uidLen > 0:
-		return name + " " + dissect.Text(c.sopUID())
+		return st.Concat(name, " ", st.Text(c.sopUID()))
 	}
 	return name
 }
 
 // hex4 formats v as four upper-case hex digits, as PS3.7 writes statuses.
-func hex4(v uint16) string {
+func hex4(st *dissect.Strings, v uint16) string {
 	const digits = "0123456789ABCDEF"
 	b := [4]byte{digits[v>>12], digits[v>>8&0xf], digits[v>>4&0xf], digits[v&0xf]}
-	return string(b[:])
+	return st.Bytes(b[:])
 }
 
 // clientRoles derives the client's clinical role from the commands it sent.
@@ -462,7 +463,7 @@ func (d *dissector) serverRoles(who dissect.Endpoint) {
 
 func (d *dissector) abortFacts(who dissect.Endpoint, p *peer) {
 	if p.aborted {
-		d.emit(who, KeyAbort, abortValue(p.abort[0], p.abort[1]), dissect.High)
+		d.emit(who, KeyAbort, abortValue(d.ctx.Strings, p.abort[0], p.abort[1]), dissect.High)
 	}
 }
 
@@ -501,28 +502,28 @@ var abortReasons = map[byte]string{
 // rejectValue formats an A-ASSOCIATE-RJ: "rejected-permanent,
 // service-user, called-AE-title-not-recognized". Values without a name are
 // given as numbers.
-func rejectValue(result, source, reason byte) string {
-	return named(rejectResults[result], "result", result) + ", " +
-		named(rejectSources[source], "source", source) + ", " +
-		named(rejectReasons[[2]byte{source, reason}], "reason", reason)
+func rejectValue(st *dissect.Strings, result, source, reason byte) string {
+	return st.Concat(named(st, rejectResults[result], "result", result), ", ",
+		named(st, rejectSources[source], "source", source), ", ",
+		named(st, rejectReasons[[2]byte{source, reason}], "reason", reason))
 }
 
 // abortValue formats an A-ABORT: "service-user", or for one the service
 // provider initiated, "service-provider: " and the reason.
-func abortValue(source, reason byte) string {
+func abortValue(st *dissect.Strings, source, reason byte) string {
 	switch source {
 	case 0:
 		return "service-user"
 	case 2:
-		return "service-provider: " + named(abortReasons[reason], "reason", reason)
+		return st.Concat("service-provider: ", named(st, abortReasons[reason], "reason", reason))
 	}
-	return named("", "source", source)
+	return named(st, "", "source", source)
 }
 
 // named returns name, or what and the number v when name is "".
-func named(name, what string, v byte) string {
+func named(st *dissect.Strings, name, what string, v byte) string {
 	if name != "" {
 		return name
 	}
-	return what + " " + strconv.Itoa(int(v))
+	return st.Concat(what, " ", st.Uint(uint64(v)))
 }

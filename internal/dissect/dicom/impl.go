@@ -10,9 +10,10 @@ import (
 // UIDs: a toolkit's, which names the software, or a manufacturer's.
 type origin struct {
 	root         string
-	software     string                           // toolkit name, "" for a manufacturer's root
-	version      func(suffix, name []byte) []byte // the toolkit's version, nil when unknown
-	manufacturer string                           // "" for a toolkit
+	software     string      // toolkit name, "" for a manufacturer's root
+	version      versionRule // how the toolkit's version is read
+	prefix       string      // the version name's prefix, for versionNamed
+	manufacturer string      // "" for a toolkit
 }
 
 // origins lists the UID roots this package recognises. Each comment says
@@ -21,21 +22,21 @@ type origin struct {
 var origins = []origin{
 	// DCMTK: OFFIS_UID_ROOT in dcmdata/dcuid.h; Debian's dcmtk 3.6.7 sends
 	// 1.2.276.0.7230010.3.0.3.6.7 and OFFIS_DCMTK_367 (testdata/store.txt).
-	{root: "1.2.276.0.7230010.3", software: "DCMTK", version: dcmtkVersion},
+	{root: "1.2.276.0.7230010.3", software: "DCMTK", version: versionDCMTK},
 	// dcm4che: org.dcm4che.data.Implementation (1.2.40.0.13.1.1, dcm4che 2)
 	// and org.dcm4che3.data.Implementation (1.2.40.0.13.1.3), version name
 	// "dcm4che-" plus the version.
-	{root: "1.2.40.0.13.1", software: "dcm4che", version: namedVersion("dcm4che-")},
+	{root: "1.2.40.0.13.1", software: "dcm4che", version: versionNamed, prefix: "dcm4che-"},
 	// fo-dicom: DicomImplementation.ClassUID, version name "fo-dicom 4.0.0".
-	{root: "1.3.6.1.4.1.30071.8", software: "fo-dicom", version: namedVersion("fo-dicom ")},
+	{root: "1.3.6.1.4.1.30071.8", software: "fo-dicom", version: versionNamed, prefix: "fo-dicom "},
 	// pynetdicom: PYNETDICOM_UID_PREFIX, the class UID is the prefix plus the
 	// version ("1.2.826.0.1.3680043.9.3811.2.0.2").
-	{root: "1.2.826.0.1.3680043.9.3811", software: "pynetdicom", version: suffixVersion},
+	{root: "1.2.826.0.1.3680043.9.3811", software: "pynetdicom", version: versionSuffix},
 	// pydicom: PYDICOM_ROOT_UID, version name "PYDICOM 2.4.0".
-	{root: "1.2.826.0.1.3680043.8.498", software: "pydicom", version: namedVersion("PYDICOM ")},
+	{root: "1.2.826.0.1.3680043.8.498", software: "pydicom", version: versionNamed, prefix: "PYDICOM "},
 	// GDCM: GDCM_IMPLEMENTATION_CLASS_UID in gdcmFileMetaInformation.cxx,
 	// version name "GDCM 3.0.24".
-	{root: "1.2.826.0.1.3680043.2.1143", software: "GDCM", version: namedVersion("GDCM ")},
+	{root: "1.2.826.0.1.3680043.2.1143", software: "GDCM", version: versionNamed, prefix: "GDCM "},
 	// OsiriX: class UID 1.3.6.1.4.1.19291.2.1 with version name OSIRIX001
 	// in the file meta information of published OsiriX exports.
 	{root: "1.3.6.1.4.1.19291", software: "OsiriX"},
@@ -80,15 +81,16 @@ func findOrigin(uid []byte) *origin {
 // software names the toolkit behind an implementation, with its version
 // when the class UID or version name gives it: "DCMTK 3.6.7". It returns ""
 // for a manufacturer's root or an unknown one.
-func software(uid, name []byte) string {
+func software(st *dissect.Strings, uid, name []byte) string {
 	o := findOrigin(uid)
 	if o == nil || o.software == "" {
 		return ""
 	}
-	if o.version != nil {
+	if o.version != versionNone {
 		suffix := bytes.TrimPrefix(uid[len(o.root):], []byte("."))
-		if v := o.version(suffix, name); len(v) > 0 {
-			return o.software + " " + dissect.Text(v)
+		var buf [32]byte
+		if v := o.readVersion(buf[:0], suffix, name); len(v) > 0 {
+			return st.Concat(o.software, " ", st.Text(v))
 		}
 	}
 	return o.software
@@ -104,12 +106,11 @@ func manufacturer(uid []byte) string {
 
 // dcmtkVersion reads DCMTK's version name, OFFIS_DCMTK_367 for 3.6.7, and
 // failing that the class UID, whose suffix is 0. then the version.
-func dcmtkVersion(suffix, name []byte) []byte {
+func dcmtkVersion(dst, suffix, name []byte) []byte {
 	if digits, ok := bytes.CutPrefix(name, []byte("OFFIS_DCMTK_")); ok &&
 		len(digits) >= 3 && allDigits(digits) {
 		// Major and minor are one digit each; the patch level takes the rest.
-		v := make([]byte, 0, len(digits)+2)
-		v = append(v, digits[0], '.', digits[1], '.')
+		v := append(dst, digits[0], '.', digits[1], '.')
 		return append(v, digits[2:]...)
 	}
 	if v, ok := bytes.CutPrefix(suffix, []byte("0.")); ok && isVersion(v) {
@@ -118,23 +119,33 @@ func dcmtkVersion(suffix, name []byte) []byte {
 	return nil
 }
 
-// namedVersion returns a version reader for toolkits whose version name is
-// a fixed prefix and the version: "fo-dicom 4.0.0".
-func namedVersion(prefix string) func(suffix, name []byte) []byte {
-	return func(_, name []byte) []byte {
-		if len(name) > len(prefix) && bytes.EqualFold(name[:len(prefix)], []byte(prefix)) {
-			if v := name[len(prefix):]; isVersion(v) {
+// versionRule says where a toolkit writes its version.
+type versionRule uint8
+
+const (
+	versionNone   versionRule = iota
+	versionDCMTK              // dcmtkVersion
+	versionNamed              // the version name is prefix and the version: "fo-dicom 4.0.0"
+	versionSuffix             // the class UID carries the version after the root
+)
+
+// readVersion reads o's version from the class UID's suffix after the root
+// and the version name, appending to dst when it must build it.
+func (o *origin) readVersion(dst, suffix, name []byte) []byte {
+	switch o.version {
+	case versionDCMTK:
+		return dcmtkVersion(dst, suffix, name)
+	case versionNamed:
+		p := o.prefix
+		if len(name) > len(p) && bytes.EqualFold(name[:len(p)], []byte(p)) {
+			if v := name[len(p):]; isVersion(v) {
 				return v
 			}
 		}
-		return nil
-	}
-}
-
-// suffixVersion reads a version the class UID carries after the root.
-func suffixVersion(suffix, _ []byte) []byte {
-	if isVersion(suffix) {
-		return suffix
+	case versionSuffix:
+		if isVersion(suffix) {
+			return suffix
+		}
 	}
 	return nil
 }

@@ -128,6 +128,7 @@ package hl7
 import (
 	"bytes"
 	"strconv"
+	"sync"
 
 	"github.com/wardhq/ward/internal/dissect"
 )
@@ -224,14 +225,22 @@ func CountMessages(payload []byte) int {
 // holds whole, and is no error. It returns the first framing or header
 // error met, after reading on past it.
 func Dissect(ctx *dissect.Context, client, server []byte, out []dissect.Fact) ([]dissect.Fact, error) {
-	d := dissector{ctx: ctx, out: out, first: len(out)}
+	// The dissector's buffers are a few KiB: it comes from a pool, so
+	// that a call costs no allocation of its own.
+	d := dissectors.Get().(*dissector)
+	d.ctx, d.out, d.first, d.err, d.any = ctx, out, len(out), nil, false
 	cs := side{name: "client", sender: ctx.Src, receiver: ctx.Dst}
 	ss := side{name: "server", sender: ctx.Dst, receiver: ctx.Src}
 	d.head(client, &cs)
 	d.head(server, &ss)
 	d.conclude(&cs, &ss)
-	return d.out, d.err
+	out, err := d.out, d.err
+	d.ctx, d.out, d.err = nil, nil, nil
+	dissectors.Put(d)
+	return out, err
 }
+
+var dissectors = sync.Pool{New: func() any { return new(dissector) }}
 
 // side is one direction of the connection.
 type side struct {
@@ -280,7 +289,7 @@ func (d *dissector) emitLink(who, peer dissect.Endpoint, key string, v []byte, c
 			return
 		}
 	}
-	d.out = append(d.out, dissect.Fact{Who: who, Source: Source, Key: key, Value: string(v),
+	d.out = append(d.out, dissect.Fact{Who: who, Source: Source, Key: key, Value: d.ctx.Strings.Bytes(v),
 		Confidence: c, Peer: peer})
 }
 

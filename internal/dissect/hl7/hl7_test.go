@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -762,3 +763,43 @@ func BenchmarkCountMessages(b *testing.B) {
 }
 
 var _ dissect.StreamFunc = Dissect
+
+// TestSeenMessagesAllocs checks that a connection whose facts are all
+// known already, as the pipeline's intern table knows them, costs no
+// allocation, for every recorded head.
+func TestSeenMessagesAllocs(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.txt")
+	if len(files) == 0 {
+		t.Fatal("no heads in testdata")
+	}
+	for _, file := range files {
+		client, server := dissecttest.Heads(t, file)
+		c := *ctx
+		c.Strings = dissect.NewStrings()
+		want, _ := Dissect(&c, client, server, nil)
+		out := make([]dissect.Fact, 0, len(want))
+		allocs := testing.AllocsPerRun(20, func() {
+			out, _ = Dissect(&c, client, server, out[:0])
+		})
+		if allocs != 0 {
+			t.Errorf("%s: %v allocations for messages seen before, want 0", file, allocs)
+		}
+		if diff := cmp.Diff(want, out, dissecttest.EquateAddr()); diff != "" {
+			t.Errorf("%s: facts differ the second time (-first +second):\n%s", file, diff)
+		}
+	}
+}
+
+// BenchmarkDissectSeen measures a connection like one seen before, with
+// the pipeline's intern table: nothing is allocated.
+func BenchmarkDissectSeen(b *testing.B) {
+	client, server := dissecttest.Heads(b, "testdata/medplum-to-nodehl7.txt")
+	c := *ctx
+	c.Strings = dissect.NewStrings()
+	out, _ := Dissect(&c, client, server, make([]dissect.Fact, 0, 64))
+	b.ReportAllocs()
+	b.SetBytes(int64(len(client) + len(server)))
+	for b.Loop() {
+		out, _ = Dissect(&c, client, server, out[:0])
+	}
+}

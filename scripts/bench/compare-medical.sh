@@ -5,11 +5,12 @@
 #   scripts/bench/compare-medical.sh [MEDICAL] [MIXED]
 #
 # MEDICAL defaults to /tmp/ward-medical.pcap, made from the lab captures:
-#   WARD_LAB_OUT=/tmp/ward-lab-bench WARD_LAB_CT_MATRIX=512 scripts/lab/record-medical.sh
 #   ADDRESS_SETS=64 scripts/bench/make-capture.sh /tmp/ward-medical.pcap 1024 \
-#       /tmp/ward-lab-bench/clinical-ward7.pcap
-# (CT slices of 512x512 as real ones are, not the 64x64 of the committed
-# lab capture; 64 address sets: some 500 devices, each coming back).
+#       testdata/captures/lab/clinical-ward7.pcap
+# (64 address sets: some 500 devices, each coming back with new
+# connections). A lab recording with smaller CT slices
+# (WARD_LAB_CT_MATRIX=64 WARD_LAB_OUT=DIR scripts/lab/record-medical.sh)
+# makes a stress test of many small associations.
 # MIXED defaults to /tmp/ward-bench.pcap (scripts/bench/make-capture.sh).
 # The target is a ratio of at least 1: the medical dissectors cost no more
 # per byte than the mix. Each capture runs RUNS times (default 3) and the

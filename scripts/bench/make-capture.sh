@@ -12,12 +12,8 @@
 # CAPTURE arguments, those files make the base instead of the corpus: the
 # capture dominated by DICOM and HL7 of the medical benchmark is
 #
-#   WARD_LAB_OUT=/tmp/ward-lab-bench WARD_LAB_CT_MATRIX=512 scripts/lab/record-medical.sh
 #   ADDRESS_SETS=64 scripts/bench/make-capture.sh /tmp/ward-medical.pcap 1024 \
-#       /tmp/ward-lab-bench/clinical-ward7.pcap
-#
-# (the lab recording again, with CT slices of 512x512 as real ones are,
-# rather than the 64x64 of the small committed capture)
+#       testdata/captures/lab/clinical-ward7.pcap
 #
 # ADDRESS_SETS caps how many copies get addresses of their own: past it,
 # copies are only shifted in time, so that the same devices come back with

@@ -18,10 +18,10 @@ cd "$(dirname "$0")/../.."
 repo=$PWD
 lab_dir=$repo/scripts/lab
 out=${WARD_LAB_OUT:-$repo/testdata/captures/lab}
-# WARD_LAB_CT_MATRIX sets the CT slices' rows and columns: 64 for the small
-# committed capture (the default), 512 as real CT slices are, for the
-# benchmark capture made with WARD_LAB_OUT=/tmp/ward-lab-bench.
-ct_matrix=${WARD_LAB_CT_MATRIX:-64}
+# WARD_LAB_CT_MATRIX sets the CT slices' rows and columns: 512 by default,
+# as real CT slices are (512 KiB of pixels each), so that the DICOM traffic
+# has the shape of a real study's; a smaller matrix makes a lighter capture.
+ct_matrix=${WARD_LAB_CT_MATRIX:-512}
 [[ $ct_matrix =~ ^[0-9]+$ ]] && [ "$ct_matrix" -ge 16 ] && [ "$ct_matrix" -le 1024 ] ||
 	{ echo "WARD_LAB_CT_MATRIX: want a number from 16 to 1024" >&2; exit 2; }
 npm_dir=${WARD_LAB_NPM:-/tmp/wardlab-npm} # the HL7 libraries, installed once

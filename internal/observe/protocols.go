@@ -72,6 +72,9 @@ var streamProtos = []*streamProto{
 		count: hl7.CountMessages},
 	{name: "ssh", ports: []uint16{22}, detect: ssh.Detect, fn: ssh.Dissect},
 	{name: "smb", ports: []uint16{445, 139}, detect: smb.Detect, fn: smb.Dissect},
+	// WSD metadata exchange: HTTP on the port Windows and DPWS devices use,
+	// read as HTTP and then for the device description in the response.
+	{name: "wsd-http", ports: []uint16{5357}, detect: http.Detect, fn: wsdHTTP, weak: true},
 	{name: "http", ports: []uint16{80, 8080, 8000, 8008, 8081, 3128},
 		detect: http.Detect, fn: http.Dissect},
 	{name: "ftp", ports: []uint16{21}, detect: ftp.Detect, fn: ftp.Dissect, weak: true},
@@ -85,6 +88,17 @@ var tlsServices = map[uint16]string{
 	2762: "dicom-tls", // DICOM over TLS (IANA "dicom-tls")
 	5061: "sips",
 	636:  "ldaps",
+}
+
+// wsdHTTP dissects a WSD metadata exchange: its HTTP headers, then the
+// metadata the device sent back.
+func wsdHTTP(ctx *dissect.Context, client, server []byte, out []dissect.Fact) ([]dissect.Fact, error) {
+	out, herr := http.Dissect(ctx, client, server, out)
+	out, werr := wsd.DissectHTTP(ctx, client, server, out)
+	if herr != nil {
+		return out, herr
+	}
+	return out, werr
 }
 
 // Port tables, indexed by port number, built once.

@@ -55,7 +55,36 @@ func DissectMetadata(ctx *dissect.Context, body []byte, out []dissect.Fact) ([]d
 	d := dissector{mode: modeMetadata, who: ctx.Src, out: out, first: len(out)}
 	err := d.run(body)
 	d.flushModel()
+	d.softwareModel()
 	return d.out, err
+}
+
+// softwareModel rewrites the model of a host whose WSD daemon describes
+// itself rather than the machine: Samba's wsdd gives Manufacturer and
+// ModelName "wsdd", and a firmware version and serial number of its own
+// (1.0 and 1). Those say what software answers, not who made the device,
+// so they become one software fact.
+func (d *dissector) softwareModel() {
+	self := false
+	for _, f := range d.out[d.first:] {
+		if f.Key == dissect.KeyManufacturer && strings.EqualFold(f.Value, "wsdd") {
+			self = true
+		}
+	}
+	if !self {
+		return
+	}
+	kept := d.out[:d.first]
+	for _, f := range d.out[d.first:] {
+		switch f.Key {
+		case dissect.KeyManufacturer:
+			f.Key, f.Value, f.Confidence = dissect.KeySoftware, "wsdd", dissect.Low
+		case dissect.KeyModel, dissect.KeyFirmware, dissect.KeySerial:
+			continue
+		}
+		kept = append(kept, f)
+	}
+	d.out = kept
 }
 
 // metadataChild gives the role of an element in a metadata body.

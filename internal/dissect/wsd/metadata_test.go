@@ -27,12 +27,11 @@ func thisModel(inner string) string {
 
 var metadataCases = []wsdCase{
 	{name: "wsdd", file: "wsdd-getresponse.hex", want: []dissect.Fact{
+		// wsdd describes itself, not the machine: its "manufacturer"
+		// becomes a software fact, its model, firmware and serial go.
 		hi(KeyFriendlyName, "WSD Device WARDHOST"),
-		hi("firmware_version", "1.0"),
-		hi("serial", "1"),
-		hi("manufacturer", "wsdd"),
+		f("software", "wsdd", dissect.Low),
 		hi(KeyDeviceCategory, "Computers"),
-		hi("model", "wsdd"),
 		hi(KeyEndpoint, wsddEndpoint),
 		hi(KeyType, "pub:Computer"),
 		hi("service", "wsd:pub:Computer"),

@@ -160,9 +160,12 @@ func markRouters(macs map[dissect.MAC]*macInfo, obs []observe.Observation,
 		if m.router {
 			continue
 		}
-		for ip := range routerIPs {
-			if m.own[ip] != nil {
+		// Each MAC owns few addresses: test those against the routers'
+		// rather than every router address against each MAC.
+		for ip := range m.own {
+			if routerIPs[ip] {
 				m.router = true
+				break
 			}
 		}
 		if !m.router && forwards(m) {
@@ -182,9 +185,15 @@ func markRouters(macs map[dissect.MAC]*macInfo, obs []observe.Observation,
 	}
 	// An address named as a router (DHCP option 3) is the router's own
 	// even when it was seen only as a source address.
-	for ip := range routerIPs {
-		for _, m := range macs {
-			if a := m.src[ip]; a != nil && m.router && m.own[ip] == nil {
+	if len(routerIPs) == 0 {
+		return
+	}
+	for _, m := range macs {
+		if !m.router {
+			continue
+		}
+		for ip, a := range m.src {
+			if routerIPs[ip] && m.own[ip] == nil {
 				m.own[ip] = a
 			}
 		}

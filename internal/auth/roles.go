@@ -1,0 +1,81 @@
+package auth
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Role is what a user or token may do. The set is closed.
+type Role string
+
+// The roles, as an NHS trust's teams divide the work.
+const (
+	RoleAdmin               Role = "admin"                // everything, users and tokens included
+	RoleSecurity            Role = "security"             // the cyber security team
+	RoleClinicalEngineering Role = "clinical-engineering" // EBME: the device register
+	RoleNetwork             Role = "network"              // the network team
+	RoleAuditor             Role = "auditor"              // read-only, the audit log included
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleAdmin, RoleSecurity, RoleClinicalEngineering, RoleNetwork, RoleAuditor}
+
+// ParseRole reads a role's name.
+func ParseRole(s string) (Role, error) {
+	if r := Role(s); slices.Contains(Roles, r) {
+		return r, nil
+	}
+	return "", fmt.Errorf("auth: unknown role %q (want one of admin, security, clinical-engineering, network, auditor)", s)
+}
+
+// Permission is one kind of action.
+type Permission string
+
+// The permissions.
+const (
+	PermDevicesRead    Permission = "devices.read"    // see devices, attributes, flows, links
+	PermDevicesEdit    Permission = "devices.edit"    // set location, owner, criticality, notes, tags
+	PermIngest         Permission = "ingest"          // upload captures
+	PermRegisterImport Permission = "register.import" // import an asset register
+	PermExport         Permission = "export"          // CSV and report exports
+	PermAuditRead      Permission = "audit.read"      // read and verify the audit log
+	PermUsersManage    Permission = "users.manage"    // add, change and remove users
+	PermTokensManage   Permission = "tokens.manage"   // create and revoke API tokens
+)
+
+// grants is the permission matrix. A role or permission not listed is
+// denied: deny by default.
+var grants = map[Role][]Permission{
+	RoleAdmin: {PermDevicesRead, PermDevicesEdit, PermIngest, PermRegisterImport, PermExport,
+		PermAuditRead, PermUsersManage, PermTokensManage},
+	RoleSecurity:            {PermDevicesRead, PermDevicesEdit, PermIngest, PermExport, PermAuditRead},
+	RoleClinicalEngineering: {PermDevicesRead, PermDevicesEdit, PermRegisterImport, PermExport},
+	RoleNetwork:             {PermDevicesRead, PermDevicesEdit, PermIngest, PermExport},
+	RoleAuditor:             {PermDevicesRead, PermExport, PermAuditRead},
+}
+
+// Allowed reports whether role r has permission p.
+func Allowed(r Role, p Permission) bool {
+	return slices.Contains(grants[r], p)
+}
+
+// Principal is who acts: a user, or an API token bound to a role. Sites,
+// when not empty, limits it to the devices of those sites.
+type Principal struct {
+	Name  string
+	Role  Role
+	Sites []string
+}
+
+// Can reports whether pr may do p to something at site ("" when the thing
+// belongs to no site, or to no one site: only an unlimited principal may
+// then act on it).
+func (pr Principal) Can(p Permission, site string) bool {
+	if !Allowed(pr.Role, p) {
+		return false
+	}
+	if len(pr.Sites) == 0 {
+		return true
+	}
+	return site != "" && slices.Contains(pr.Sites, site)
+}

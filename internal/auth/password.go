@@ -111,7 +111,7 @@ func parseHash(hash string) (p Params, salt, key []byte, err error) {
 		return p, nil, nil, ErrBadHash
 	}
 	// Bounds keep a planted hash from making a login cost minutes or GBs.
-	if p.Memory < 8*uint32(p.Threads) || p.Memory > 1<<20 || p.Time < 1 || p.Time > 16 || p.Threads < 1 {
+	if p.Memory < 8*uint32(p.Threads) || p.Memory > 256<<10 || p.Time < 1 || p.Time > 10 || p.Threads < 1 {
 		return p, nil, nil, ErrBadHash
 	}
 	b64 := base64.RawStdEncoding

@@ -65,15 +65,23 @@ func newTables() tables {
 	}
 }
 
-func (t *tables) addFact(f *dissect.Fact, ts int64) {
+// addFact counts f, seen at ts, and returns its aggregate.
+func (t *tables) addFact(f *dissect.Fact, ts int64) *factAgg {
 	k := factKey{who: f.Who, source: f.Source, key: f.Key, value: f.Value, peer: f.Peer}
 	a := t.facts[k]
 	if a == nil {
-		t.facts[k] = &factAgg{conf: f.Confidence, first: ts, last: ts, count: 1}
-		return
+		a = &factAgg{conf: f.Confidence, first: ts, last: ts, count: 1}
+		t.facts[k] = a
+		return a
 	}
+	a.touch(f.Confidence, ts)
+	return a
+}
+
+// touch counts one more sighting, at ts with confidence c.
+func (a *factAgg) touch(c dissect.Confidence, ts int64) {
 	a.count++
-	a.conf = max(a.conf, f.Confidence)
+	a.conf = max(a.conf, c)
 	a.first = min(a.first, ts)
 	a.last = max(a.last, ts)
 }

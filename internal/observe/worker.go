@@ -22,6 +22,7 @@ type worker struct {
 	maxConns int
 	facts    []dissect.Fact   // scratch for dissector output
 	strs     *dissect.Strings // interns the dissectors' fact values
+	recent   recentFacts      // the facts of each pair's last connection
 	stats    Stats
 	first    int64
 	last     int64
@@ -457,7 +458,7 @@ func (w *worker) dissectStream(c *conn, s *streamProto, cl, sv []byte) {
 		w.facts = append(w.facts, dissect.Fact{Who: c.server, Source: s.name,
 			Key: dissect.KeyService, Value: name, Confidence: dissect.Medium})
 	}
-	w.keepFacts(c.first)
+	w.recent.keep(&w.t, s, c.client, c.server, w.facts, c.first)
 }
 
 // countMessages adds the messages of c's protocol in data, sent in

@@ -23,8 +23,7 @@ func TestRecentFacts(t *testing.T) {
 		{fact("CT01", 90)},
 		{fact("CT02", 60)},
 	}
-	var viaRecent, viaTable tables
-	viaRecent, viaTable = newTables(), newTables()
+	viaRecent, viaTable := newTables(), newTables()
 	var r recentFacts
 	for i, facts := range conns {
 		ts := int64(1000 * (i + 1))

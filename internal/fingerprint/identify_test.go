@@ -42,7 +42,7 @@ var dhcpCases = []identifyCase{
 		a("dhcp", "vendor_class", "MSFT 5.0"),
 		a("dhcp", "dhcp_fingerprint", "1,3,6,15,31,33,43,44,46,47,121,249,252"),
 		a("dhcp", "hostname", "DESKTOP-2AEFM7G"),
-	}, map[string]string{"os": "Windows|65|dhcpfp-windows-10", "vendor": "VMware|60|oui",
+	}, map[string]string{"category": "workstation|40|dhcp-windows-client", "os": "Windows|65|dhcpfp-windows-10", "vendor": "VMware|60|oui",
 		"model": "VMware virtual machine|35|oui-vmware-guest"}},
 	{"windows 10/11 option 55", dissect.MAC{}, []Attr{
 		a("dhcp", "dhcp_fingerprint", "1,3,6,15,31,33,43,44,46,47,119,121,249,252"),
@@ -50,16 +50,16 @@ var dhcpCases = []identifyCase{
 	{"windows 7 on an Apple MAC (corpus)", macApple, []Attr{
 		a("dhcp", "vendor_class", "MSFT 5.0"),
 		a("dhcp", "dhcp_fingerprint", "1,15,3,6,44,46,47,31,33,121,249,43"),
-	}, map[string]string{"os": "Windows|65|dhcpfp-windows-7", "vendor": "Apple|60|oui"}},
+	}, map[string]string{"category": "workstation|40|dhcp-windows-client", "os": "Windows|65|dhcpfp-windows-7", "vendor": "Apple|60|oui"}},
 	{"windows xp (corpus)", macIntel, []Attr{
 		a("dhcp", "vendor_class", "MSFT 5.0"),
 		a("dhcp", "dhcp_fingerprint", "1,15,3,6,44,46,47,31,33,249,43"),
-	}, map[string]string{"os": "Windows XP|65|dhcpfp-windows-xp", "vendor": "Intel|60|oui"}},
+	}, map[string]string{"category": "workstation|40|dhcp-windows-client", "os": "Windows XP|65|dhcpfp-windows-xp", "vendor": "Intel|60|oui"}},
 	{"windows 2000 era (corpus)", dissect.MAC{}, []Attr{
 		a("dhcp", "dhcp_fingerprint", "1,15,3,6,44,46,47,31,33,43"),
 	}, map[string]string{"os": "Windows|55|dhcpfp-windows-2000"}},
 	{"windows vendor class alone", dissect.MAC{}, []Attr{a("dhcp", "vendor_class", "MSFT 5.0")},
-		map[string]string{"os": "Windows|60|dhcp-msft"}},
+		map[string]string{"category": "workstation|40|dhcp-windows-client", "os": "Windows|60|dhcp-msft"}},
 	{"windows 98", dissect.MAC{}, []Attr{a("dhcp", "vendor_class", "MSFT 98")},
 		map[string]string{"os": "Windows 98/ME|65|dhcp-msft-98"}},
 	{"busybox udhcp on a random MAC (corpus)", macRandom, []Attr{
@@ -81,7 +81,7 @@ var dhcpCases = []identifyCase{
 	}, map[string]string{"os": "Linux|70|dhcp-dhcpcd", "software": "dhcpcd 6.11.5|70|dhcp-dhcpcd",
 		"vendor": "Raspberry Pi|60|dhcp-dhcpcd-raspberry-pi", "category": "iot|60|dhcp-dhcpcd-raspberry-pi"}},
 	{"windows dhcpv6 vendor class (corpus)", dissect.MAC{}, []Attr{a("dhcpv6", "vendor_class", "311:MSFT 5.0")},
-		map[string]string{"os": "Windows|60|dhcp-msft"}},
+		map[string]string{"category": "workstation|40|dhcp-windows-client", "os": "Windows|60|dhcp-msft"}},
 	{"docsis cable modem over dhcpv6 (corpus)", dissect.MAC{}, []Attr{
 		a("dhcpv6", "vendor_class", "4491:docsis3.0"),
 		a("dhcpv6", "vendor_enterprise", "4491"),
@@ -511,7 +511,7 @@ var smbCases = []identifyCase{
 	{"ntlm beats dhcp", macVMware, []Attr{
 		a("dhcp", "vendor_class", "MSFT 5.0"),
 		a("smb", "ntlm_os_version", "10.0 build 22631"),
-	}, map[string]string{"os": "Windows 11|80|winver-11", "vendor": "VMware|60|oui",
+	}, map[string]string{"category": "workstation|40|dhcp-windows-client", "os": "Windows 11|80|winver-11", "vendor": "VMware|60|oui",
 		"model": "VMware virtual machine|35|oui-vmware-guest"}},
 	// A QNAP NAS (Samba) sends NTLM version 6.1 with build 0: not Windows 7.
 	{"qnap nas (corpus)", mac(0x00, 0x08, 0x9b, 0xc6, 0x9d, 0x9a), []Attr{

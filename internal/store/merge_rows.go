@@ -1,0 +1,306 @@
+package store
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/wardhq/ward/internal/inventory"
+)
+
+// widenSQL is the SQL that widens a stored [first_seen, last_seen] to take
+// in the excluded (incoming) row's, in a DO UPDATE of table t. 0 is
+// unknown, so the smaller first time is the smaller non-zero one. A
+// portable CASE, rather than min/max (SQLite) or least/greatest
+// (PostgreSQL).
+func widenSQL(t string) string {
+	return fmt.Sprintf("first_seen = CASE WHEN %[1]s.first_seen = 0 OR "+
+		"(excluded.first_seen <> 0 AND excluded.first_seen < %[1]s.first_seen) "+
+		"THEN excluded.first_seen ELSE %[1]s.first_seen END, "+
+		"last_seen = CASE WHEN excluded.last_seen > %[1]s.last_seen THEN excluded.last_seen "+
+		"ELSE %[1]s.last_seen END", t)
+}
+
+// greaterSQL is "col = the greater of the stored and incoming col".
+func greaterSQL(t, col string) string {
+	return fmt.Sprintf("%[2]s = CASE WHEN excluded.%[2]s > %[1]s.%[2]s THEN excluded.%[2]s "+
+		"ELSE %[1]s.%[2]s END", t, col)
+}
+
+// seenBits maps how an address was seen (inventory.Address.SeenBy) to the
+// bits of identifiers.seen_by.
+var seenBits = map[string]int64{"ip": 1, "arp": 2, "ndp": 4}
+
+// seenBy is the ways of seeing an address in bits, in a fixed order.
+func seenBy(bits int64) []string {
+	var out []string
+	for _, k := range []string{"ip", "arp", "ndp"} {
+		if bits&seenBits[k] != 0 {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+type identKey struct{ device, kind, value string }
+
+type identRow struct {
+	first, last, packets, seenBy int64
+}
+
+// identifiers merges the devices' MAC and IP addresses: first and last
+// seen widen, packets add up and the ways an address was seen gather.
+func (w *merger) identifiers(devs []*inventory.Device) (int, error) {
+	rows := map[identKey]*identRow{}
+	var order []identKey
+	add := func(k identKey, r identRow) {
+		if have := rows[k]; have != nil {
+			have.first, have.last = widen(have.first, have.last, r.first, r.last)
+			have.packets += r.packets
+			have.seenBy |= r.seenBy
+			return
+		}
+		rows[k] = &r
+		order = append(order, k)
+	}
+	for _, d := range devs {
+		if d.MACString != "" {
+			add(identKey{d.ID, "mac", d.MACString}, identRow{first: nanos(d.FirstSeen),
+				last: nanos(d.LastSeen), packets: count(d.Packets)})
+		}
+		for _, a := range d.Addresses {
+			var bits int64
+			for _, s := range a.SeenBy {
+				bits |= seenBits[s]
+			}
+			add(identKey{d.ID, "ip", a.IP}, identRow{first: nanos(a.FirstSeen),
+				last: nanos(a.LastSeen), packets: count(a.Packets), seenBy: bits})
+		}
+		for _, ip := range d.IPs {
+			if rows[identKey{d.ID, "ip", ip}] == nil {
+				add(identKey{d.ID, "ip", ip}, identRow{first: nanos(d.FirstSeen),
+					last: nanos(d.LastSeen)})
+			}
+		}
+	}
+	b := w.batch("INSERT INTO identifiers (device_id, kind, value, first_seen, "+
+		"last_seen, packets, seen_by) VALUES ", 7, " ON CONFLICT (device_id, kind, value) "+
+		"DO UPDATE SET "+widenSQL("identifiers")+", packets = identifiers.packets + "+
+		"excluded.packets, seen_by = identifiers.seen_by | excluded.seen_by")
+	for _, k := range order {
+		r := rows[k]
+		if err := b.add(k.device, k.kind, k.value, r.first, r.last, r.packets, r.seenBy); err != nil {
+			return 0, err
+		}
+	}
+	return len(order), b.close()
+}
+
+// widen widens [first, last] to take in [f, l], 0 being unknown.
+func widen(first, last, f, l int64) (int64, int64) {
+	if first == 0 || (f != 0 && f < first) {
+		first = f
+	}
+	return first, max(last, l)
+}
+
+type attrKey struct{ device, source, key, value, peer string }
+
+type attrRow struct {
+	conf, first, last, count int64
+}
+
+// attributes merges the devices' attributes, compacted: one row per
+// (device, source, key, value, peer), counts added, times widened and the
+// highest confidence kept.
+func (w *merger) attributes(devs []*inventory.Device) (int, error) {
+	n := 0
+	for _, d := range devs {
+		n += len(d.Attributes)
+	}
+	rows := make(map[attrKey]*attrRow, n)
+	order := make([]attrKey, 0, n)
+	for _, d := range devs {
+		for i := range d.Attributes {
+			a := &d.Attributes[i]
+			k := attrKey{d.ID, a.Source, a.Key, a.Value, a.Peer}
+			r := attrRow{conf: int64(a.Confidence), first: nanos(a.FirstSeen),
+				last: nanos(a.LastSeen), count: count(a.Count)}
+			if have := rows[k]; have != nil {
+				have.first, have.last = widen(have.first, have.last, r.first, r.last)
+				have.count += r.count
+				have.conf = max(have.conf, r.conf)
+				continue
+			}
+			rows[k] = &r
+			order = append(order, k)
+		}
+	}
+	// In key order, each batch writes to neighbouring pages of the table.
+	slices.SortFunc(order, func(a, b attrKey) int {
+		return cmp.Or(strings.Compare(a.device, b.device), strings.Compare(a.source, b.source),
+			strings.Compare(a.key, b.key), strings.Compare(a.value, b.value),
+			strings.Compare(a.peer, b.peer))
+	})
+	// Ingestion never writes source "user" (validateInput refuses it); the
+	// WHERE keeps a person's attributes out of reach all the same.
+	b := w.batch("INSERT INTO attributes (device_id, source, key, value, peer, "+
+		"confidence, first_seen, last_seen, count) VALUES ", 9,
+		" ON CONFLICT (device_id, source, key, value, peer) DO UPDATE SET "+
+			greaterSQL("attributes", "confidence")+", "+widenSQL("attributes")+
+			", count = attributes.count + excluded.count WHERE attributes.source <> 'user'")
+	for _, k := range order {
+		r := rows[k]
+		err := b.add(k.device, k.source, k.key, k.value, k.peer, r.conf, r.first, r.last, r.count)
+		if err != nil {
+			return 0, err
+		}
+	}
+	return len(order), b.close()
+}
+
+type linkKey struct{ source, key, value, from, to string }
+
+// links merges links as attributes are merged.
+func (w *merger) links(links []inventory.Link) (int, error) {
+	rows := map[linkKey]*attrRow{}
+	var order []linkKey
+	for _, l := range links {
+		k := linkKey{l.Source, l.Key, l.Value, l.From, l.To}
+		r := attrRow{first: nanos(l.FirstSeen), last: nanos(l.LastSeen), count: count(l.Count)}
+		if have := rows[k]; have != nil {
+			have.first, have.last = widen(have.first, have.last, r.first, r.last)
+			have.count += r.count
+			continue
+		}
+		rows[k] = &r
+		order = append(order, k)
+	}
+	b := w.batch("INSERT INTO links (source, key, value, from_device, to_device, "+
+		"first_seen, last_seen, count) VALUES ", 8,
+		" ON CONFLICT (from_device, source, key, value, to_device) DO UPDATE SET "+
+			widenSQL("links")+", count = links.count + excluded.count")
+	for _, k := range order {
+		r := rows[k]
+		if err := b.add(k.source, k.key, k.value, k.from, k.to, r.first, r.last, r.count); err != nil {
+			return 0, err
+		}
+	}
+	return len(order), b.close()
+}
+
+type findingKey struct{ device, kind, protocol string }
+
+// findings merges the devices' findings: messages and connections add
+// up; peers is the most any one analysis saw.
+func (w *merger) findings(devs []*inventory.Device) (int, error) {
+	rows := map[findingKey]*inventory.Finding{}
+	var order []findingKey
+	for _, d := range devs {
+		for _, f := range d.Findings {
+			k := findingKey{d.ID, f.Kind, f.Protocol}
+			if have := rows[k]; have != nil {
+				have.Messages += f.Messages
+				have.Connections += f.Connections
+				have.Peers = max(have.Peers, f.Peers)
+				continue
+			}
+			rows[k] = &f
+			order = append(order, k)
+		}
+	}
+	b := w.batch("INSERT INTO findings (device_id, kind, protocol, messages, "+
+		"connections, peers) VALUES ", 6, " ON CONFLICT (device_id, kind, protocol) DO UPDATE SET "+
+		"messages = findings.messages + excluded.messages, "+
+		"connections = findings.connections + excluded.connections, "+greaterSQL("findings", "peers"))
+	for _, k := range order {
+		f := rows[k]
+		err := b.add(k.device, k.kind, k.protocol, count(f.Messages), count(f.Connections),
+			int64(f.Peers))
+		if err != nil {
+			return 0, err
+		}
+	}
+	return len(order), b.close()
+}
+
+type flowKey struct {
+	src, dst             string
+	proto, dstPort, vlan int64
+}
+
+// flows merges flows: counts add up, times widen, and what the latest
+// analysis knows (application, MACs, devices) replaces what it does not.
+func (w *merger) flows(flows []Flow) (int, error) {
+	rows := make(map[flowKey]*Flow, len(flows))
+	order := make([]flowKey, 0, len(flows))
+	for i := range flows {
+		f := flows[i]
+		k := flowKey{f.Src, f.Dst, int64(f.Proto), int64(f.DstPort), int64(f.VLAN)}
+		if have := rows[k]; have != nil {
+			have.add(&f)
+			continue
+		}
+		rows[k] = &f
+		order = append(order, k)
+	}
+	sum := func(col string) string { return col + " = flows." + col + " + excluded." + col }
+	latest := func(col string) string {
+		return col + " = CASE WHEN excluded." + col + " <> '' THEN excluded." + col +
+			" ELSE flows." + col + " END"
+	}
+	b := w.batch("INSERT INTO flows (src, dst, proto, dst_port, vlan, app, packets, "+
+		"bytes, packets_rev, bytes_rev, messages, messages_rev, connections, first_seen, "+
+		"last_seen, src_mac, dst_mac, src_device, dst_device) VALUES ", 19,
+		" ON CONFLICT (src, dst, proto, dst_port, vlan) DO UPDATE SET "+latest("app")+", "+
+			sum("packets")+", "+sum("bytes")+", "+sum("packets_rev")+", "+sum("bytes_rev")+", "+
+			sum("messages")+", "+sum("messages_rev")+", "+sum("connections")+", "+
+			widenSQL("flows")+", "+latest("src_mac")+", "+latest("dst_mac")+", "+
+			"src_device = coalesce(excluded.src_device, flows.src_device), "+
+			"dst_device = coalesce(excluded.dst_device, flows.dst_device)")
+	for _, k := range order {
+		f := rows[k]
+		err := b.add(k.src, k.dst, k.proto, k.dstPort, k.vlan, f.App, count(f.Packets),
+			count(f.Bytes), count(f.PacketsRev), count(f.BytesRev), count(f.Messages),
+			count(f.MessagesRev), count(f.Connections), nanos(f.FirstSeen), nanos(f.LastSeen),
+			f.SrcMAC, f.DstMAC, nullString(f.SrcDevice), nullString(f.DstDevice))
+		if err != nil {
+			return 0, err
+		}
+	}
+	return len(order), b.close()
+}
+
+// add folds o, a flow with the same key, into f.
+func (f *Flow) add(o *Flow) {
+	f.Packets += o.Packets
+	f.Bytes += o.Bytes
+	f.PacketsRev += o.PacketsRev
+	f.BytesRev += o.BytesRev
+	f.Messages += o.Messages
+	f.MessagesRev += o.MessagesRev
+	f.Connections += o.Connections
+	first, last := widen(nanos(f.FirstSeen), nanos(f.LastSeen),
+		nanos(o.FirstSeen), nanos(o.LastSeen))
+	f.FirstSeen, f.LastSeen = fromNanos(first), fromNanos(last)
+	for _, p := range []struct {
+		dst *string
+		src string
+	}{
+		{&f.App, o.App}, {&f.SrcMAC, o.SrcMAC}, {&f.DstMAC, o.DstMAC},
+		{&f.SrcDevice, o.SrcDevice}, {&f.DstDevice, o.DstDevice},
+	} {
+		if p.src != "" {
+			*p.dst = p.src
+		}
+	}
+}
+
+// nullString is s, or NULL for "".
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -312,6 +312,9 @@ func (w *worker) tcp(wireLen int) {
 		if c.proto != nil && c.proto.count != nil && len(p.Payload) > 0 {
 			w.countMessages(c, dir, c.heads[dir].past(p.TCP.Seq, p.Payload))
 		}
+		// The heads are done, but how the connection ends still tells
+		// an eviction from a close.
+		w.closes(c, dir, p.TCP.Flags)
 		return
 	}
 	w.segment(c, dir)
@@ -377,17 +380,23 @@ func (w *worker) segment(c *conn, dir int) {
 	if len(p.Payload) > 0 {
 		w.buffered += h.add(seq, p.Payload, w.cfg.HeadSize, &w.pool)
 	}
-	if flags&(decode.TCPFin|decode.TCPRst) != 0 {
-		h.closed = true
-		if flags&decode.TCPRst != 0 {
-			c.heads[1-dir].closed = true
-		}
-	}
+	w.closes(c, dir, flags)
 	if !w.classify(c) && w.headsComplete(c) {
 		w.finish(c)
 	}
 	for w.buffered > w.cfg.MaxBuffered && w.lru.tail != nil && w.lru.tail != c {
 		w.evict(w.lru.tail)
+	}
+}
+
+// closes notes a FIN or RST in direction dir of c.
+func (w *worker) closes(c *conn, dir int, flags uint8) {
+	if flags&(decode.TCPFin|decode.TCPRst) == 0 {
+		return
+	}
+	c.heads[dir].closed = true
+	if flags&decode.TCPRst != 0 {
+		c.heads[1-dir].closed = true
 	}
 }
 

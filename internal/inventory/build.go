@@ -67,6 +67,7 @@ func Build(r *observe.Result, opts Options) *Inventory {
 	inv.hostsBehindRouters(macs, opts)
 	inv.attachFacts(r.Observations, opts)
 	inv.resolvePeers()
+	inv.reportedDevices()
 	inv.clinicalFindings(r.Flows)
 	finishAll(inv.Devices)
 	slices.SortFunc(inv.Devices, func(a, b *Device) int { return cmp.Compare(a.ID, b.ID) })

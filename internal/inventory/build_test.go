@@ -212,3 +212,45 @@ func TestPublicHostsNeedExternal(t *testing.T) {
 		t.Errorf("public host dropped with External: %v", got)
 	}
 }
+
+// TestDevicesBehindGateways checks that a monitor gateway's EUI-64 device
+// identifiers give the monitors seen on the wire their role, and that an
+// identifier not made from a MAC, or naming the gateway itself, gives
+// nothing.
+func TestDevicesBehindGateways(t *testing.T) {
+	gw, mon, other := mac(1), dissect.MAC{0x00, 0x0f, 0x14, 0x07, 0x01, 0x02}, mac(3)
+	r := &observe.Result{
+		Bindings: []observe.Binding{src(gw, "10.0.0.1", 0), src(mon, "10.0.0.2", 0), src(other, "10.0.0.3", 0)},
+		Observations: []observe.Observation{
+			fact(dissect.Endpoint{MAC: gw}, "hl7", dissect.KeyClinicalRole, "patient-monitor-gateway"),
+			fact(dissect.Endpoint{MAC: gw}, "hl7", hl7EUI64, "000F14FFFE070102"), // mon
+			fact(dissect.Endpoint{MAC: gw}, "hl7", hl7EUI64, "001B63FFFE000001"), // the gateway itself
+			fact(dissect.Endpoint{MAC: gw}, "hl7", hl7EUI64, "001B630000000003"), // not made from a MAC
+		},
+	}
+	inv := Build(r, Options{})
+	byID := map[string]*Device{}
+	for _, d := range inv.Devices {
+		byID[d.ID] = d
+	}
+	m := byID["mac:"+mon.String()]
+	if m == nil {
+		t.Fatal("the monitor is not in the inventory")
+	}
+	if m.Category != "patient-monitor" || m.Criticality != "life-sustaining" {
+		t.Errorf("monitor behind the gateway: category %q, criticality %q; want patient-monitor, life-sustaining",
+			m.Category, m.Criticality)
+	}
+	var reported bool
+	for _, a := range m.Attributes {
+		reported = reported || a.Key == KeyReportedBy && a.Value == "mac:"+gw.String()
+	}
+	if !reported {
+		t.Errorf("no %s attribute naming the gateway: %+v", KeyReportedBy, m.Attributes)
+	}
+	for _, id := range []string{"mac:" + gw.String(), "mac:" + other.String()} {
+		if d := byID[id]; d.Category == "patient-monitor" {
+			t.Errorf("%s became a patient monitor", id)
+		}
+	}
+}

@@ -109,8 +109,8 @@ func TestPipeline(t *testing.T) {
 	logKinds(t, perKind)
 	t.Logf("%d of %d planned devices classified as planned (%.1f%%); %d devices in the inventory",
 		right, len(plan), 100*float64(right)/float64(len(plan)), len(inv.Devices))
-	if right*10 < len(plan)*9 {
-		t.Errorf("%d of %d devices classified as planned, want at least 90%%", right, len(plan))
+	if right*100 < len(plan)*95 {
+		t.Errorf("%d of %d devices classified as planned, want at least 95%%", right, len(plan))
 	}
 	checkLinks(t, inv)
 }

@@ -32,12 +32,7 @@ var behindRoles = map[string]string{
 // gateway's role says what kind of device it is.
 func (inv *Inventory) reportedDevices() {
 	for _, g := range inv.Devices {
-		role := ""
-		for _, a := range g.Attributes {
-			if r := behindRoles[a.Value]; r != "" && a.Source == "hl7" && a.Key == dissect.KeyClinicalRole {
-				role = r
-			}
-		}
+		role := gatewayRole(g)
 		if role == "" {
 			continue
 		}
@@ -57,6 +52,26 @@ func (inv *Inventory) reportedDevices() {
 			}
 		}
 	}
+}
+
+// gatewayRole returns the role of the devices behind gateway g, or "". A
+// pump server's device messages also suggest a monitor gateway when their
+// device fields were cut off; a pump server is what it then is, as the
+// rule pack decides too.
+func gatewayRole(g *Device) string {
+	role := ""
+	for _, a := range g.Attributes {
+		if a.Source != "hl7" || a.Key != dissect.KeyClinicalRole {
+			continue
+		}
+		switch a.Value {
+		case "infusion-pump-server":
+			return behindRoles[a.Value]
+		case "patient-monitor-gateway":
+			role = behindRoles[a.Value]
+		}
+	}
+	return role
 }
 
 // macOfEUI64 returns the MAC an EUI-64 was made from: 16 hex digits whose

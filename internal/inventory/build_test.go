@@ -254,3 +254,23 @@ func TestDevicesBehindGateways(t *testing.T) {
 		}
 	}
 }
+
+// TestPumpServerBehindRole checks that a pump server whose cut-off
+// messages also suggested a monitor gateway reports pumps, not monitors.
+func TestPumpServerBehindRole(t *testing.T) {
+	srv, pump := mac(1), dissect.MAC{0x00, 0x12, 0x21, 0x07, 0x01, 0x02}
+	who := dissect.Endpoint{MAC: srv}
+	r := &observe.Result{
+		Bindings: []observe.Binding{src(srv, "10.0.0.1", 0), src(pump, "10.0.0.2", 0)},
+		Observations: []observe.Observation{
+			fact(who, "hl7", dissect.KeyClinicalRole, "patient-monitor-gateway"),
+			fact(who, "hl7", dissect.KeyClinicalRole, "infusion-pump-server"),
+			fact(who, "hl7", hl7EUI64, "001221FFFE070102"),
+		},
+	}
+	for _, d := range Build(r, Options{}).Devices {
+		if d.MAC == pump && d.Category != "infusion-pump" {
+			t.Errorf("the device behind a pump server is %q, want infusion-pump", d.Category)
+		}
+	}
+}

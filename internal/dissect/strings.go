@@ -44,8 +44,8 @@ func (s *Strings) keep(v string) string {
 	return v
 }
 
-// Text returns Text(b), interned. The table is keyed by the raw bytes, so
-// that a value needing no cleaning up is found without building it.
+// Text returns Text(b), interned: cleaned in scratch space, so that a
+// value seen before is found without building it.
 func (s *Strings) Text(b []byte) string {
 	if s == nil {
 		return Text(b)
@@ -54,7 +54,11 @@ func (s *Strings) Text(b []byte) string {
 	if plainASCII(b) {
 		return s.Bytes(b)
 	}
-	return s.String(Text(b))
+	if cap(s.buf) < len(b) {
+		s.buf = make([]byte, len(b))
+	}
+	s.buf = s.buf[:len(b)]
+	return s.Bytes(s.buf[:Clean(s.buf, b)])
 }
 
 // String returns v interned: the copy kept from an earlier call when there

@@ -57,3 +57,14 @@ func TestStringsBounded(t *testing.T) {
 		t.Errorf("after the reset: Uint(7) = %q", got)
 	}
 }
+
+func TestStringsTextSeenAllocs(t *testing.T) {
+	st := NewStrings()
+	in := []byte("  Dr\xc3\xa4ger\tMedical\r\n")
+	if got, want := st.Text(in), Text(in); got != want {
+		t.Fatalf("Text = %q, want %q", got, want)
+	}
+	if n := testing.AllocsPerRun(100, func() { st.Text(in) }); n != 0 {
+		t.Errorf("%v allocations for a value to clean seen before, want 0", n)
+	}
+}

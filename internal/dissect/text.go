@@ -1,7 +1,6 @@
 package dissect
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -15,12 +14,28 @@ func Text(b []byte) string {
 	if plainASCII(b) {
 		return string(b)
 	}
-	var sb strings.Builder
-	sb.Grow(len(b))
-	space := false
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		b = b[size:]
+	// Cleaning never lengthens: a run collapses to one byte, a rune that
+	// is not printable to one '?'.
+	buf := make([]byte, len(b))
+	return string(buf[:Clean(buf, b)])
+}
+
+// Clean writes src into dst as Text turns it into a value, and returns the
+// number of bytes written. A rune that does not fit in dst ends the value;
+// a dst as long as src always holds it whole. It serves dissectors that
+// compare a value with those they have seen before building a string.
+func Clean(dst, src []byte) int {
+	src = trim(src)
+	if len(src) <= len(dst) && plainASCII(src) {
+		return copy(dst, src)
+	}
+	n, space := 0, false
+	for len(src) > 0 {
+		r, size := rune(src[0]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(src)
+		}
+		src = src[size:]
 		switch {
 		case r < 0x20 || r == 0x7f || r == ' ':
 			space = true
@@ -28,13 +43,21 @@ func Text(b []byte) string {
 		case r == utf8.RuneError && size == 1, !unicode.IsPrint(r):
 			r = '?'
 		}
-		if space && sb.Len() > 0 {
-			sb.WriteByte(' ')
+		gap := 0
+		if space && n > 0 {
+			gap = 1
+		}
+		if n+gap+utf8.RuneLen(r) > len(dst) {
+			break
+		}
+		if gap > 0 {
+			dst[n] = ' '
+			n++
 		}
 		space = false
-		sb.WriteRune(r)
+		n += utf8.EncodeRune(dst[n:], r)
 	}
-	return sb.String()
+	return n
 }
 
 // trim removes NULs and spaces from both ends of b.

@@ -88,7 +88,7 @@ func (d *dissector) udi(v []byte, s *side) bool {
 		d.emit(s.sender, dissect.KeyGTIN, u.di, dissect.Medium)
 	}
 	if len(u.serial) > 0 && u.issuer != IssuerICCBBA {
-		n := clean(d.val[:], u.serial)
+		n := dissect.Clean(d.val[:], u.serial)
 		d.emit(s.sender, dissect.KeySerial, d.val[:n], dissect.Medium)
 	}
 	return true

@@ -667,8 +667,8 @@ func TestUnescape(t *testing.T) {
 	}
 }
 
-// TestCleanMatchesText checks that clean, which writes into a buffer, gives
-// what dissect.Text gives.
+// TestCleanMatchesText checks that dissect.Clean, which writes into the
+// dissector's buffer, gives what dissect.Text gives.
 func TestCleanMatchesText(t *testing.T) {
 	inputs := []string{
 		"", "plain", "  padded\x00 ", "two  spaces", "tab\there", "\x01\x02", "a\r\nb",
@@ -680,7 +680,7 @@ func TestCleanMatchesText(t *testing.T) {
 	}
 	for _, in := range inputs {
 		var dst [4 * maxValue]byte
-		got := string(dst[:clean(dst[:], []byte(in))])
+		got := string(dst[:dissect.Clean(dst[:], []byte(in))])
 		if want := dissect.Text([]byte(in)); got != want {
 			t.Errorf("clean(%q) = %q, want %q as dissect.Text gives", in, got, want)
 		}

@@ -1,14 +1,13 @@
 package hl7
 
 import (
-	"unicode"
-	"unicode/utf8"
+	"github.com/wardhq/ward/internal/dissect"
 )
 
 // text unescapes v and cleans it as dissect.Text would, into d.val. The
 // result aliases d.val and holds at most maxValue bytes.
 func (d *dissector) text(v []byte, enc *encoding) []byte {
-	n := clean(d.val[:], d.unescape(v, enc))
+	n := dissect.Clean(d.val[:], d.unescape(v, enc))
 	return d.val[:n]
 }
 
@@ -101,62 +100,4 @@ func unhex(c byte) (byte, bool) {
 		return c - 'A' + 10, true
 	}
 	return 0, false
-}
-
-// clean writes src into dst the way dissect.Text turns bytes into a fact
-// value: NULs and spaces trimmed from both ends, each run of white space
-// or control bytes made one space, bytes that are not valid, printable
-// UTF-8 made '?'. It returns the number of bytes written; a rune that does
-// not fit in dst ends the value. It exists because dissect.Text allocates,
-// and a value must be compared with those already emitted first.
-func clean(dst, src []byte) int {
-	for len(src) > 0 && (src[0] == 0 || src[0] == ' ') {
-		src = src[1:]
-	}
-	for len(src) > 0 && (src[len(src)-1] == 0 || src[len(src)-1] == ' ') {
-		src = src[:len(src)-1]
-	}
-	if len(src) <= len(dst) && plainASCII(src) {
-		return copy(dst, src)
-	}
-	n, space := 0, false
-	for len(src) > 0 {
-		r, size := rune(src[0]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRune(src)
-		}
-		src = src[size:]
-		switch {
-		case r < 0x20 || r == 0x7f || r == ' ':
-			space = true
-			continue
-		case r == utf8.RuneError && size == 1, !unicode.IsPrint(r):
-			r = '?'
-		}
-		gap := 0
-		if space && n > 0 {
-			gap = 1
-		}
-		if n+gap+utf8.RuneLen(r) > len(dst) {
-			break
-		}
-		if gap > 0 {
-			dst[n] = ' '
-			n++
-		}
-		space = false
-		n += utf8.EncodeRune(dst[n:], r)
-	}
-	return n
-}
-
-// plainASCII reports whether b is printable ASCII without two spaces in a
-// row, which clean copies as it is.
-func plainASCII(b []byte) bool {
-	for i, c := range b {
-		if c < ' ' || c > '~' || (c == ' ' && i > 0 && b[i-1] == ' ') {
-			return false
-		}
-	}
-	return true
 }

@@ -20,9 +20,12 @@ const (
 // Roles lists every role.
 var Roles = []Role{RoleAdmin, RoleSecurity, RoleClinicalEngineering, RoleNetwork, RoleAuditor}
 
+// Valid reports whether r is one of Roles.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
 // ParseRole reads a role's name.
 func ParseRole(s string) (Role, error) {
-	if r := Role(s); slices.Contains(Roles, r) {
+	if r := Role(s); r.Valid() {
 		return r, nil
 	}
 	return "", fmt.Errorf("auth: unknown role %q (want one of admin, security, clinical-engineering, network, auditor)", s)

@@ -7,37 +7,13 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/wardhq/ward/internal/auth"
 )
-
-// Role is what a user or token may do; the web package decides what each
-// allows.
-type Role string
-
-// The roles.
-const (
-	RoleAdmin               Role = "admin"
-	RoleSecurity            Role = "security"
-	RoleClinicalEngineering Role = "clinical-engineering"
-	RoleNetwork             Role = "network"
-	RoleAuditor             Role = "auditor"
-)
-
-// Roles are all the roles.
-var Roles = []Role{RoleAdmin, RoleSecurity, RoleClinicalEngineering, RoleNetwork, RoleAuditor}
-
-// Valid reports whether r is one of Roles.
-func (r Role) Valid() bool {
-	for _, v := range Roles {
-		if r == v {
-			return true
-		}
-	}
-	return false
-}
 
 // Grant is a role, for every site (SiteID 0) or for one.
 type Grant struct {
-	Role   Role
+	Role   auth.Role
 	SiteID int64
 }
 
@@ -66,7 +42,7 @@ type Token struct {
 	ID        int64
 	Hash      []byte
 	Name      string
-	Role      Role
+	Role      auth.Role
 	SiteID    int64     // 0: every site
 	CreatedAt time.Time // set by CreateToken
 	LastUsed  time.Time // zero until used
@@ -133,7 +109,7 @@ func grants(ctx context.Context, q querier, userID int64) ([]Grant, error) {
 		if err := rows.Scan(&role, &g.SiteID); err != nil {
 			return nil, err
 		}
-		g.Role = Role(role)
+		g.Role = auth.Role(role)
 		out = append(out, g)
 	}
 	return out, rows.Err()
@@ -300,7 +276,7 @@ func scanToken(sc interface{ Scan(...any) error }) (Token, error) {
 	var role string
 	var created, used, revoked int64
 	err := sc.Scan(&t.ID, &t.Hash, &t.Name, &role, &t.SiteID, &created, &used, &revoked)
-	t.Role = Role(role)
+	t.Role = auth.Role(role)
 	t.CreatedAt, t.LastUsed, t.RevokedAt = fromNanos(created), fromNanos(used), fromNanos(revoked)
 	return t, err
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/wardhq/ward/internal/auth"
 )
 
 func TestLocations(t *testing.T) {
@@ -111,19 +113,19 @@ func TestUsersAndRoles(t *testing.T) {
 		if _, err := db.CreateUser(ctx, "o'brien", ""); !errors.Is(err, ErrExists) {
 			t.Errorf("create a user twice: got %v, want ErrExists", err)
 		}
-		grants := []Grant{{Role: RoleClinicalEngineering, SiteID: site.ID}, {Role: RoleAuditor},
-			{Role: RoleAuditor}}
+		grants := []Grant{{Role: auth.RoleClinicalEngineering, SiteID: site.ID}, {Role: auth.RoleAuditor},
+			{Role: auth.RoleAuditor}}
 		for _, g := range grants {
 			if err := db.GrantRole(ctx, u.ID, g); err != nil {
 				t.Fatalf("grant %+v: %v", g, err)
 			}
 		}
-		for _, g := range []Grant{{Role: "superuser"}, {Role: RoleAdmin, SiteID: ward.ID}} {
+		for _, g := range []Grant{{Role: "superuser"}, {Role: auth.RoleAdmin, SiteID: ward.ID}} {
 			if err := db.GrantRole(ctx, u.ID, g); !errors.Is(err, ErrInvalid) {
 				t.Errorf("grant %+v: got %v, want ErrInvalid", g, err)
 			}
 		}
-		if err := db.GrantRole(ctx, 9999, Grant{Role: RoleAdmin}); !errors.Is(err, ErrNotFound) {
+		if err := db.GrantRole(ctx, 9999, Grant{Role: auth.RoleAdmin}); !errors.Is(err, ErrNotFound) {
 			t.Errorf("grant to no user: got %v, want ErrNotFound", err)
 		}
 		if err := db.SetPasswordHash(ctx, u.ID, hash+"2"); err != nil {
@@ -135,11 +137,11 @@ func TestUsersAndRoles(t *testing.T) {
 		}
 		want := u
 		want.PasswordHash = hash + "2"
-		want.Grants = []Grant{{Role: RoleAuditor}, {Role: RoleClinicalEngineering, SiteID: site.ID}}
+		want.Grants = []Grant{{Role: auth.RoleAuditor}, {Role: auth.RoleClinicalEngineering, SiteID: site.ID}}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("user (-want +got):\n%s", diff)
 		}
-		if err := db.RevokeRole(ctx, u.ID, Grant{Role: RoleAuditor}); err != nil {
+		if err := db.RevokeRole(ctx, u.ID, Grant{Role: auth.RoleAuditor}); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := db.UserByName(ctx, "o'brien"); len(got.Grants) != 1 {
@@ -194,12 +196,12 @@ func TestSessions(t *testing.T) {
 func TestTokens(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *DB) {
 		ctx := t.Context()
-		tok, err := db.CreateToken(ctx, Token{Hash: []byte{1, 2, 3}, Name: "siem", Role: RoleSecurity})
+		tok, err := db.CreateToken(ctx, Token{Hash: []byte{1, 2, 3}, Name: "siem", Role: auth.RoleSecurity})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.CreateToken(ctx, Token{Hash: []byte{1, 2, 3}, Name: "again",
-			Role: RoleSecurity}); !errors.Is(err, ErrExists) {
+			Role: auth.RoleSecurity}); !errors.Is(err, ErrExists) {
 			t.Errorf("create a token with a taken hash: got %v, want ErrExists", err)
 		}
 		_, err = db.CreateToken(ctx, Token{Hash: []byte{4}, Name: "x", Role: "root"})
@@ -213,7 +215,7 @@ func TestTokens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.ID != tok.ID || got.Name != "siem" || got.Role != RoleSecurity ||
+		if got.ID != tok.ID || got.Name != "siem" || got.Role != auth.RoleSecurity ||
 			got.LastUsed.IsZero() || !bytes.Equal(got.Hash, tok.Hash) {
 			t.Errorf("token %+v, want %+v used", got, tok)
 		}

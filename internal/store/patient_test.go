@@ -2,14 +2,12 @@ package store
 
 import (
 	"bytes"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-	"unicode/utf16"
+
+	"github.com/wardhq/ward/internal/planted"
 )
 
 // labDir holds the lab captures, with fake patient data planted in them
@@ -33,7 +31,7 @@ func TestNoPatientData(t *testing.T) {
 	if n := tableCounts(t, db); n["devices"] == 0 || n["attributes"] == 0 || n["links"] == 0 {
 		t.Fatalf("the lab captures stored too little to prove anything: %v", n)
 	}
-	values := plantedValues(t)
+	values := planted.Values(t, filepath.Join(labDir, "planted.txt"))
 
 	// Search while the WAL holds the merges, then once they are
 	// checkpointed into the database file.
@@ -54,7 +52,7 @@ func TestPatientSearchFinds(t *testing.T) {
 	dir := t.TempDir()
 	db := backend{name: "sqlite", target: dir}.open(t, Options{})
 	mustMerge(t, db, syntheticInput(1, 0, 0), File{SHA256: fakeSHA(1)})
-	values := plantedValues(t)
+	values := planted.Values(t, filepath.Join(labDir, "planted.txt"))
 	if err := db.SetUserAttribute(t.Context(), "mac:"+synthMAC(0), "note", values[0]); err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +76,7 @@ func search(t *testing.T, dir string, values []string) []string {
 		}
 		searched += len(b)
 		for _, v := range values {
-			for form, enc := range encodings(v) {
+			for form, enc := range planted.Encodings(v) {
 				if bytes.Contains(b, enc) {
 					found = append(found, fmt.Sprintf("%s holds planted value %q (%s)",
 						filepath.Base(p), v, form))
@@ -90,53 +88,4 @@ func search(t *testing.T, dir string, values []string) []string {
 		t.Fatalf("nothing to search in %s", dir)
 	}
 	return found
-}
-
-// plantedValues reads the planted values, and the parts of person names
-// long enough to be telling.
-func plantedValues(t *testing.T) []string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(labDir, "planted.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, line := range strings.Split(string(b), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		out = append(out, line)
-		parts := strings.FieldsFunc(line, func(r rune) bool { return r == '^' || r == ' ' })
-		for _, part := range parts {
-			if len(part) >= 6 && part != line {
-				out = append(out, part)
-			}
-		}
-	}
-	if len(out) == 0 {
-		t.Fatal("planted.txt lists no values")
-	}
-	return out
-}
-
-// encodings are the forms in which a value could be stored: as written, in
-// either case, in hex, in base64 and in UTF-16.
-func encodings(v string) map[string][]byte {
-	b := []byte(v)
-	u16 := utf16.Encode([]rune(v))
-	le := make([]byte, 0, 2*len(u16))
-	for _, c := range u16 {
-		le = append(le, byte(c), byte(c>>8))
-	}
-	return map[string][]byte{
-		"as written": b,
-		"lower case": bytes.ToLower(b),
-		"upper case": bytes.ToUpper(b),
-		"hex":        []byte(hex.EncodeToString(b)),
-		"HEX":        []byte(strings.ToUpper(hex.EncodeToString(b))),
-		"base64":     []byte(base64.StdEncoding.EncodeToString(b)),
-		"base64url":  []byte(base64.RawURLEncoding.EncodeToString(b)),
-		"utf-16le":   le,
-	}
 }

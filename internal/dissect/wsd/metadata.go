@@ -227,20 +227,7 @@ func (d *dissector) flushModel() {
 }
 
 // hostedTypes reads the QNames of a hosted service's Types.
-func (d *dissector) hostedTypes(text []byte) {
-	fields(text, func(q []byte) {
-		name, space, ok := d.qname(q)
-		if !ok {
-			d.problem("hosted type with an undeclared or malformed prefix")
-			return
-		}
-		d.emit(KeyHostedType, name, dissect.High)
-		d.emit(dissect.KeyService, cut("wsd:"+name), dissect.High)
-		if isSDCSpace(space) {
-			d.emit(dissect.KeyService, "sdc", dissect.High)
-		}
-	})
-}
+func (d *dissector) hostedTypes(text []byte) { d.typeList(text, KeyHostedType, "hosted type") }
 
 // computer reads a pub:Computer value, "HOSTNAME/Workgroup:NAME" or
 // "HOSTNAME/Domain:NAME".

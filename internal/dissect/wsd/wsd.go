@@ -274,19 +274,23 @@ func (d *dissector) checkKind(off int) error {
 }
 
 // types reads the QNames of a target's Types.
-func (d *dissector) types(text []byte) {
+func (d *dissector) types(text []byte) { d.typeList(text, KeyType, "type") }
+
+// typeList reads a list of QNames, each giving a fact of key and the
+// services it implies; what names the list in problems.
+func (d *dissector) typeList(text []byte, key, what string) {
 	fields(text, func(q []byte) {
 		name, space, ok := d.qname(q)
 		if !ok {
-			d.problem("type with an undeclared or malformed prefix")
+			d.problem("%s with an undeclared or malformed prefix", what)
 			return
 		}
-		d.emit(KeyType, name, dissect.High)
+		d.emit(key, name, dissect.High)
 		d.emit(dissect.KeyService, cut("wsd:"+name), dissect.High)
 		if isSDCSpace(space) {
 			d.emit(dissect.KeyService, "sdc", dissect.High)
 		}
-		if _, local := splitQName(q); bytes.Equal(space, nsMDPWS) &&
+		if _, local := splitQName(q); key == KeyType && bytes.Equal(space, nsMDPWS) &&
 			string(local) == "MedicalDevice" {
 			d.emit(dissect.KeyClinicalRole, roleSDCDevice, dissect.High)
 		}

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/wardhq/ward/internal/decode"
-	"github.com/wardhq/ward/internal/dissect"
 	"github.com/wardhq/ward/internal/inventory"
 	"github.com/wardhq/ward/internal/observe"
 )
@@ -77,11 +76,12 @@ func flowRecords(r report) []flowRecord {
 			Messages: f.Messages, MessagesRev: f.MessagesRev, Connections: f.Connections,
 			FirstSeen: f.First, LastSeen: f.Last,
 		}
-		if d := r.inv.Resolve(dissect.Endpoint{MAC: f.SrcMAC, IP: f.Src}, f.First); d != nil {
-			fr.SrcDevice = d.ID
+		src, dst := r.inv.FlowEnds(&f)
+		if src != nil {
+			fr.SrcDevice = src.ID
 		}
-		if d := r.inv.Resolve(dissect.Endpoint{MAC: f.DstMAC, IP: f.Dst}, f.First); d != nil {
-			fr.DstDevice = d.ID
+		if dst != nil {
+			fr.DstDevice = dst.ID
 		}
 		out = append(out, fr)
 	}
@@ -212,19 +212,11 @@ func encodeLines(buf *bytes.Buffer, from, to, n int, at func(int) any) error {
 
 func summaryOf(r report) summary {
 	st := r.res.Stats
-	s := summary{Files: st.Files, Packets: st.Packets, Bytes: st.Bytes,
+	return summary{Files: st.Files, Packets: st.Packets, Bytes: st.Bytes,
 		Truncated: st.Truncated, Undecoded: st.Undecoded, Streams: st.Streams,
 		FirstSeen: st.First, LastSeen: st.Last, Devices: len(r.inv.Devices),
-		Links: len(r.inv.Links), FileErrors: st.FileErrors}
-	for _, f := range r.res.Flows {
-		switch f.App {
-		case "hl7":
-			s.CleartextHL7 += f.Messages + f.MessagesRev
-		case "dicom":
-			s.CleartextDICOM += f.Connections
-		}
-	}
-	return s
+		Links: len(r.inv.Links), CleartextHL7: r.inv.CleartextHL7Messages,
+		CleartextDICOM: r.inv.CleartextDICOMAssociations, FileErrors: st.FileErrors}
 }
 
 // deviceColumns are the columns of the table and CSV outputs.

@@ -29,10 +29,13 @@ type Inventory struct {
 	Devices []*Device
 	// Links are the conversations between devices that clinical protocols
 	// name, sorted by source, from, to and value.
-	Links   []Link
-	byMAC   map[dissect.MAC]*Device
-	byIP    map[netip.Addr][]ipOwner
-	routers map[dissect.MAC]bool
+	Links []Link
+	// Cleartext clinical traffic over all flows: HL7 messages (both ways,
+	// acknowledgments included) and DICOM associations seen without TLS.
+	CleartextHL7Messages, CleartextDICOMAssociations uint64
+	byMAC                                            map[dissect.MAC]*Device
+	byIP                                             map[netip.Addr][]ipOwner
+	routers                                          map[dissect.MAC]bool
 }
 
 // ipOwner is a device that used an address during [first, last].

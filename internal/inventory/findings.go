@@ -32,6 +32,13 @@ const FindingUnencryptedClinical = "unencrypted-clinical-messages"
 // (over TLS they are app "tls").
 var cleartextClinical = map[string]bool{"hl7": true, "dicom": true}
 
+// FlowEnds returns the devices at the source and destination of f, as
+// they were when it began; either is nil when it is no device here.
+func (inv *Inventory) FlowEnds(f *observe.Flow) (src, dst *Device) {
+	return inv.Resolve(dissect.Endpoint{MAC: f.SrcMAC, IP: f.Src}, f.First),
+		inv.Resolve(dissect.Endpoint{MAC: f.DstMAC, IP: f.Dst}, f.First)
+}
+
 // clinicalFindings adds, to each device at either end of a cleartext
 // clinical flow, a finding that counts it.
 func (inv *Inventory) clinicalFindings(flows []observe.Flow) {
@@ -59,9 +66,14 @@ func (inv *Inventory) clinicalFindings(flows []observe.Flow) {
 		if !cleartextClinical[f.App] {
 			continue
 		}
-		src := inv.Resolve(dissect.Endpoint{MAC: f.SrcMAC, IP: f.Src}, f.First)
-		dst := inv.Resolve(dissect.Endpoint{MAC: f.DstMAC, IP: f.Dst}, f.First)
+		src, dst := inv.FlowEnds(f)
 		msgs := f.Messages + f.MessagesRev
+		switch f.App {
+		case "hl7":
+			inv.CleartextHL7Messages += msgs
+		case "dicom":
+			inv.CleartextDICOMAssociations += f.Connections
+		}
 		if src != nil {
 			add(src, f.App, f.Dst.String(), msgs, f.Connections)
 		}

@@ -45,6 +45,7 @@ type Flow struct {
 func NewInput(inv *inventory.Inventory, flows []observe.Flow) *Input {
 	in := &Input{Devices: inv.Devices, Links: inv.Links, Flows: make([]Flow, len(flows))}
 	for i, f := range flows {
+		src, dst := inv.FlowEnds(&f)
 		in.Flows[i] = Flow{
 			Src: f.Src.String(), Dst: f.Dst.String(), Proto: f.Proto, DstPort: f.DstPort,
 			VLAN: f.VLAN, App: f.App, Packets: f.Packets, Bytes: f.Bytes,
@@ -52,8 +53,7 @@ func NewInput(inv *inventory.Inventory, flows []observe.Flow) *Input {
 			MessagesRev: f.MessagesRev, Connections: f.Connections,
 			FirstSeen: f.First, LastSeen: f.Last,
 			SrcMAC: macString(f.SrcMAC), DstMAC: macString(f.DstMAC),
-			SrcDevice: deviceID(inv.Resolve(dissect.Endpoint{MAC: f.SrcMAC, IP: f.Src}, f.First)),
-			DstDevice: deviceID(inv.Resolve(dissect.Endpoint{MAC: f.DstMAC, IP: f.Dst}, f.First)),
+			SrcDevice: deviceID(src), DstDevice: deviceID(dst),
 		}
 	}
 	return in

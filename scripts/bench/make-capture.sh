@@ -55,8 +55,9 @@ echo "base: $((base_bytes / 1048576)) MiB"
 # copies below stay few enough to merge at once.
 sets_cap="${ADDRESS_SETS:-0}"
 sets=1 # address sets in the base
+capped() { [ "$sets_cap" -gt 0 ] && [ "$sets" -ge "$sets_cap" ]; }
 rewrite() { # seed in out: new addresses, or a plain copy once the cap is reached
-	if [ "$sets_cap" -gt 0 ] && [ "$sets" -ge "$sets_cap" ]; then cp "$2" "$3"; return; fi
+	if capped; then cp "$2" "$3"; return; fi
 	tcprewrite --seed="$1" --enet-mac-seed="$1" --enet-mac-seed-keep-bytes=3 \
 		--fixcsum -i "$2" -o "$3"
 }
@@ -66,7 +67,7 @@ while [ "$base_bytes" -lt $((32 << 20)) ]; do
 	span=$(capinfos -u -T -r "$work/base.pcap" | cut -f2 | cut -d. -f1)
 	editcap -F pcap -t $((span + 1)) "$work/base.pcap" "$work/shift.pcap"
 	rewrite $((1000 + k)) "$work/shift.pcap" "$work/double.pcap"
-	[ "$sets_cap" -gt 0 ] && [ "$sets" -ge "$sets_cap" ] || sets=$((sets * 2))
+	capped || sets=$((sets * 2))
 	mergecap -F pcap -a -w "$work/next.pcap" "$work/base.pcap" "$work/double.pcap"
 	mv "$work/next.pcap" "$work/base.pcap"
 	base_bytes=$(stat -c %s "$work/base.pcap")
@@ -79,12 +80,11 @@ base_sets=$sets
 parts=("$work/base.pcap")
 for i in $(seq 1 $((copies - 1))); do
 	editcap -F pcap -t $((i * 86400)) "$work/base.pcap" "$work/shift.pcap"
-	if [ "$sets_cap" -eq 0 ] || [ "$sets" -lt "$sets_cap" ]; then
-		tcprewrite --seed="$i" --enet-mac-seed="$i" --enet-mac-seed-keep-bytes=3 \
-			--fixcsum -i "$work/shift.pcap" -o "$work/copy-$i.pcap"
-		sets=$((sets + base_sets))
-	else
+	if capped; then
 		mv "$work/shift.pcap" "$work/copy-$i.pcap"
+	else
+		rewrite "$i" "$work/shift.pcap" "$work/copy-$i.pcap"
+		sets=$((sets + base_sets))
 	fi
 	parts+=("$work/copy-$i.pcap")
 done

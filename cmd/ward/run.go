@@ -44,7 +44,8 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{analyzeCommand, versionCommand}
+	commands = []*command{analyzeCommand, serveCommand, ingestCommand, demoCommand, userCommand,
+		verifyCommand, versionCommand}
 }
 
 func lookup(name string) *command {

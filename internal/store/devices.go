@@ -110,6 +110,9 @@ type DeviceFilter struct {
 	Tag         string
 	// SiteID keeps the devices placed anywhere in that site.
 	SiteID int64
+	// SiteIDs, when not empty, keeps only the devices placed in one of
+	// these sites: the limit of a user whose role is for some sites only.
+	SiteIDs []int64
 	// SeenAfter and SeenBefore bound LastSeen: at or after, and before.
 	SeenAfter  time.Time
 	SeenBefore time.Time
@@ -202,6 +205,14 @@ func (f *DeviceFilter) where(args *[]any) (string, error) {
 	if f.SiteID != 0 {
 		conds = append(conds, "d.location_id IN (SELECT id FROM locations WHERE site_id = "+
 			arg(f.SiteID)+")")
+	}
+	if len(f.SiteIDs) > 0 {
+		ph := make([]string, len(f.SiteIDs))
+		for i, id := range f.SiteIDs {
+			ph[i] = arg(id)
+		}
+		conds = append(conds, "d.location_id IN (SELECT id FROM locations WHERE site_id IN ("+
+			strings.Join(ph, ", ")+"))")
 	}
 	if !f.SeenAfter.IsZero() {
 		conds = append(conds, "d.last_seen >= "+arg(nanos(f.SeenAfter)))

@@ -17,7 +17,7 @@ func TestAnalysisImports(t *testing.T) {
 	forbidden := map[string]bool{
 		"net/http": true, "database/sql": true, "os/exec": true, "log": true,
 	}
-	roots := []string{"capture", "decode", "dissect", "observe", "fingerprint", "inventory", "register", "audit", "auth"}
+	roots := []string{"capture", "decode", "dissect", "observe", "fingerprint", "inventory", "register", "audit", "auth", "demo"}
 	for _, root := range roots {
 		dir := filepath.Join("..", "..", "internal", root)
 		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {

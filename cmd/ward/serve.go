@@ -96,12 +96,7 @@ func serve(ctx context.Context, e *env, d *data, so serveOptions, ready func(add
 		return usagef("serve", "-tls-cert and -tls-key go together")
 	}
 	loopback := isLoopback(ln.Addr())
-	if !useTLS && !loopback {
-		fmt.Fprintf(e.stderr, "\n*** WARNING: serving plain HTTP on %s, which is not a loopback address.\n"+
-			"*** Passwords and session cookies cross the network unencrypted.\n"+
-			"*** Use -tls-cert and -tls-key, or put Ward behind a TLS proxy.\n\n", ln.Addr())
-		e.log.Warn("plain HTTP on a non-loopback address", "component", "serve", "addr", ln.Addr().String())
-	}
+	warnPlainHTTP(e, ln.Addr(), useTLS)
 	provider, issuer, err := so.oidc.provider(ctx)
 	if err != nil {
 		ln.Close()
@@ -144,6 +139,18 @@ func serve(ctx context.Context, e *env, d *data, so serveOptions, ready func(add
 		return err
 	}
 	return nil
+}
+
+// warnPlainHTTP warns, loudly, when passwords and cookies would cross a
+// network in clear.
+func warnPlainHTTP(e *env, a net.Addr, useTLS bool) {
+	if useTLS || isLoopback(a) {
+		return
+	}
+	fmt.Fprintf(e.stderr, "\n*** WARNING: serving plain HTTP on %s, which is not a loopback address.\n"+
+		"*** Passwords and session cookies cross the network unencrypted.\n"+
+		"*** Use -tls-cert and -tls-key, or put Ward behind a TLS proxy.\n\n", a)
+	e.log.Warn("plain HTTP on a non-loopback address", "component", "serve", "addr", a.String())
 }
 
 func isLoopback(a net.Addr) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/wardhq/ward/internal/audit"
@@ -44,9 +45,19 @@ func (a *auditor) add(ctx context.Context, actor, action, object string, detail 
 func (s *Server) record(r *http.Request, actor, action, object string, detail any) {
 	// The event is written even when the client has gone.
 	ctx := context.WithoutCancel(r.Context())
+	actor, object = storable(actor), storable(object)
 	if err := s.audit.add(ctx, clip(actor, 128), action, clip(object, 256), detail); err != nil {
 		s.log.Error("audit event not written", "err", err, "action", action)
 	}
+}
+
+// storable makes attacker-supplied text (a user name typed at the login
+// form) text the store keeps: valid UTF-8 without NUL bytes. Else the
+// store refuses the event, and a failed login with such a name would go
+// unrecorded.
+func storable(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.ReplaceAll(s, "\x00", "\uFFFD")
 }
 
 // clip shortens attacker-supplied text (a user name typed at the login

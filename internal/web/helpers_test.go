@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -177,4 +178,14 @@ func TestLoginSmoke(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Dashboard") {
 		t.Fatalf("dashboard: status %d\n%.800s", resp.StatusCode, body)
 	}
+}
+
+func auditKeysFor(dir string) (*audit.Keys, error) { return audit.LoadOrCreateKeys(dir) }
+
+// TestMain lowers the cost of password hashes: the tests sign in hundreds
+// of times, and argon2id at its real cost (64 MiB, 3 passes) is tested in
+// the auth package.
+func TestMain(m *testing.M) {
+	PasswordParams = auth.Params{Memory: 1 << 10, Time: 1, Threads: 1}
+	os.Exit(m.Run())
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/wardhq/ward/internal/auth"
 	"github.com/wardhq/ward/internal/oidc"
@@ -25,6 +26,15 @@ var (
 	dummyHash string
 )
 
+// PasswordParams are the argon2id costs of new password hashes. Tests of
+// other things may lower them; sign-in rehashes a password made with
+// other costs.
+var PasswordParams = auth.DefaultParams
+
+// verifyHash checks a password against its hash. It is a variable so that
+// a test can see that every sign-in attempt pays for a hash.
+var verifyHash = auth.VerifyPassword
+
 // verifyPassword checks pw against hash; for an unknown user (hash "") it
 // spends the same time on a dummy hash, so that timing does not tell
 // which names exist.
@@ -32,11 +42,11 @@ func verifyPassword(hash, pw string) error {
 	hashSlots <- struct{}{}
 	defer func() { <-hashSlots }()
 	if hash == "" {
-		dummyOnce.Do(func() { dummyHash, _ = auth.HashPassword("ward dummy password", auth.DefaultParams) })
-		auth.VerifyPassword(dummyHash, pw)
+		dummyOnce.Do(func() { dummyHash, _ = auth.HashPassword("ward dummy password", PasswordParams) })
+		verifyHash(dummyHash, pw)
 		return auth.ErrMismatch
 	}
-	return auth.VerifyPassword(hash, pw)
+	return verifyHash(hash, pw)
 }
 
 func randomString() string {
@@ -63,10 +73,12 @@ type loginView struct {
 	OIDC     bool
 }
 
-// localPath keeps a post-login destination on this server.
+// localPath keeps a post-login destination on this server. Control
+// characters are refused anywhere: a browser drops a tab or newline from
+// a URL, so "/\t/evil.example" would take it to //evil.example.
 func localPath(next string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		strings.HasPrefix(next, "/\\") || strings.ContainsFunc(next, unicode.IsControl) {
 		return "/"
 	}
 	return next
@@ -100,9 +112,8 @@ func clientIP(r *http.Request) string {
 const badLogin = "The user name or password is wrong."
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "The sign-in form could not be read.")
+	if err := readForm(w, r); err != nil {
+		s.badForm(w, r, err)
 		return
 	}
 	c, err := r.Cookie(loginCookie)
@@ -111,10 +122,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, pw := strings.TrimSpace(r.PostFormValue("username")), r.PostFormValue("password")
-	keys := []string{"user:" + strings.ToLower(name), "ip:" + clientIP(r)}
+	keys := []string{userKey(name), "ip:" + clientIP(r)}
 	for _, k := range keys {
 		if ok, wait := s.throttle.Allow(k); !ok {
-			s.record(r, name, "login.locked_out", name, map[string]any{"retry_seconds": int(wait.Seconds())})
+			if s.firstRefusal(k, wait) {
+				s.record(r, clipName(name), "login.locked_out", clipName(name),
+					map[string]any{"retry_seconds": int(wait.Seconds()), "ip": clientIP(r)})
+			}
 			s.showLogin(w, r, http.StatusTooManyRequests, name,
 				"Too many failed attempts. Try again in "+roundWait(wait)+".")
 			return
@@ -136,8 +150,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	for _, k := range keys {
 		s.throttle.Succeed(k)
 	}
-	if auth.NeedsRehash(u.PasswordHash, auth.DefaultParams) {
-		if h, err := auth.HashPassword(pw, auth.DefaultParams); err == nil {
+	if auth.NeedsRehash(u.PasswordHash, PasswordParams) {
+		if h, err := auth.HashPassword(pw, PasswordParams); err == nil {
 			s.db.SetPasswordHash(r.Context(), u.ID, h)
 		}
 	}
@@ -146,6 +160,33 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+// firstRefusal reports whether this is the first attempt refused during
+// key's lockout, which ends after wait: the audit log records a lockout
+// once, not every attempt made against it.
+func (s *Server) firstRefusal(key string, wait time.Duration) bool {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if until, ok := s.lockouts[key]; ok && now.Before(until) {
+		return false
+	}
+	if len(s.lockouts) > 10000 {
+		for k, until := range s.lockouts {
+			if !now.Before(until) {
+				delete(s.lockouts, k)
+			}
+		}
+	}
+	s.lockouts[key] = now.Add(wait)
+	return true
+}
+
+// userKey is the throttle's key for a user name. It is cut short: the
+// throttle keeps up to 100000 keys, and a name may be as long as a form.
+func userKey(name string) string {
+	return "user:" + clip(strings.ToLower(name), 128)
 }
 
 // clipName keeps what was typed as a user name short enough to log.
@@ -222,7 +263,15 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cur, next := r.PostFormValue("current"), r.PostFormValue("new")
+	// Guesses of the current password count as failed logins: a stolen
+	// session must not be a way round the throttle.
+	key := userKey(u.Name)
+	if ok, wait := s.throttle.Allow(key); !ok {
+		fail(http.StatusTooManyRequests, "Too many failed attempts. Try again in "+roundWait(wait)+".")
+		return
+	}
 	if err := verifyPassword(u.PasswordHash, cur); err != nil {
+		s.throttle.Fail(key)
 		s.record(r, p.name, "password.change_failed", p.name, nil)
 		fail(http.StatusUnauthorized, "The current password is wrong.")
 		return
@@ -256,7 +305,7 @@ func passwordAdvice(err error) string {
 // setPassword hashes and stores a new password and signs the user out
 // everywhere.
 func (s *Server) setPassword(r *http.Request, u store.User, pw string) error {
-	h, err := auth.HashPassword(pw, auth.DefaultParams)
+	h, err := auth.HashPassword(pw, PasswordParams)
 	if err != nil {
 		return err
 	}

@@ -66,12 +66,47 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.forbidden(w, r, rt.kind, "your role does not allow this")
 			return
 		}
-		if unsafeMethod(r.Method) && p.csrf != "" && !isMultipart(r) && !s.csrfOK(r, p.csrf) {
+		// An upload's handler reads its body as a stream and checks the
+		// CSRF field itself (uploadPart); every other form is bounded and
+		// read here, so that its token is checked before the handler runs.
+		upload := streamedUploads[rt.method+" "+rt.path] && isMultipart(r)
+		if unsafeMethod(r.Method) && rt.kind == page && !upload {
+			if err := readForm(w, r); err != nil {
+				s.badForm(w, r, err)
+				return
+			}
+		}
+		if unsafeMethod(r.Method) && p.csrf != "" && !upload && !s.csrfOK(r, p.csrf) {
 			s.forbidden(w, r, rt.kind, "the form is out of date or did not come from Ward: reload the page and try again")
 			return
 		}
 		rt.handler(w, r.WithContext(withPrincipal(r.Context(), p)))
 	})
+}
+
+// streamedUploads are the routes, as "METHOD PATH", whose handlers read a
+// multipart body as a stream and check its CSRF field before the file.
+var streamedUploads = map[string]bool{"POST /ingest": true, "POST /register": true}
+
+// readForm bounds a page form's body and parses it whole.
+func readForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if isMultipart(r) {
+		return r.ParseMultipartForm(maxFormBytes)
+	}
+	return r.ParseForm()
+}
+
+// badForm answers a form that could not be read: 413 when it was too
+// large.
+func (s *Server) badForm(w http.ResponseWriter, r *http.Request, err error) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		s.errorPage(w, r, http.StatusRequestEntityTooLarge,
+			"The form is larger than Ward accepts (64 KiB).")
+		return
+	}
+	s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
 }
 
 func unsafeMethod(m string) bool {

@@ -8,8 +8,11 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/wardhq/ward/internal/audit"
 	"github.com/wardhq/ward/internal/auth"
@@ -23,7 +26,7 @@ func (s *Server) ingestPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "ingest", &view{Title: "Ingest captures", Nav: "ingest",
-		Data: files, Flash: r.URL.Query().Get("msg")})
+		Data: files, Flash: s.takeFlash(w, r)})
 }
 
 // uploadPart reads a multipart form streamed in order: the CSRF field
@@ -70,10 +73,11 @@ func (s *Server) ingestUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, err.Error())
+		s.errorPage(w, r, uploadStatus(err), err.Error())
 		return
 	}
 	res, err := s.cfg.Ingest.Capture(r.Context(), part, part.FileName(), p.name)
+	s.facets.forget()
 	if err != nil {
 		s.log.Warn("upload refused", "err", err)
 		s.errorPage(w, r, uploadStatus(err), "The capture was not ingested: "+err.Error())
@@ -84,7 +88,8 @@ func (s *Server) ingestUpload(w http.ResponseWriter, r *http.Request) {
 	if res.Already {
 		msg = res.File.Name + " was ingested before; nothing changed."
 	}
-	http.Redirect(w, r, "/ingest?msg="+urlQueryEscape(msg), http.StatusSeeOther)
+	s.setFlash(w, msg)
+	http.Redirect(w, r, "/ingest", http.StatusSeeOther)
 }
 
 // uploadStatus is the status for a refused upload: 413 for one too large.
@@ -96,14 +101,22 @@ func uploadStatus(err error) int {
 	return http.StatusBadRequest
 }
 
+// errAllSites refuses the register to a site-limited user: a
+// reconciliation covers every site's devices.
+const errAllSites = "the asset register's reconciliation covers every site; it needs a role for all sites"
+
 func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) {
+	if all, _ := who(r.Context()).scope(auth.PermDevicesRead); !all {
+		s.forbidden(w, r, page, errAllSites)
+		return
+	}
 	latest, err := s.db.LatestRegisterImport(r.Context())
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.internal(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "register", &view{Title: "Asset register", Nav: "register",
-		Data: latest, Flash: r.URL.Query().Get("msg")})
+		Data: latest, Flash: s.takeFlash(w, r)})
 }
 
 // maxRegister bounds an uploaded register.
@@ -111,13 +124,17 @@ const maxRegister = 64 << 20
 
 func (s *Server) registerUpload(w http.ResponseWriter, r *http.Request) {
 	p := who(r.Context())
+	if all, _ := p.scope(auth.PermRegisterImport); !all {
+		s.forbidden(w, r, page, errAllSites)
+		return
+	}
 	part, vals, err := s.uploadPart(r, maxRegister, "register")
 	if errors.Is(err, errCSRF) {
 		s.forbidden(w, r, page, err.Error())
 		return
 	}
 	if err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, err.Error())
+		s.errorPage(w, r, uploadStatus(err), err.Error())
 		return
 	}
 	res, err := s.cfg.Ingest.Register(r.Context(), part, part.FileName(), vals["mapping"], p.name)
@@ -128,13 +145,15 @@ func (s *Server) registerUpload(w http.ResponseWriter, r *http.Request) {
 	msg := fmt.Sprintf("%s imported: %d entries, %d matched, %d only in the register, %d only on the network.",
 		res.Name, res.Figures.RegisterEntries, res.Figures.Matched, res.Figures.RegisterOnly,
 		res.Figures.NetworkOnly)
-	http.Redirect(w, r, "/register?msg="+urlQueryEscape(msg), http.StatusSeeOther)
+	s.setFlash(w, msg)
+	http.Redirect(w, r, "/register", http.StatusSeeOther)
 }
 
 type auditView struct {
 	Actor, Action string
 	Events        []store.AuditEvent
 	Older         string
+	Places        map[int64]string // location paths by id, to name them in device edits
 }
 
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
@@ -149,11 +168,23 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 		q.BeforeSeq = n
 	}
 	evs, err := s.db.ListAuditFiltered(r.Context(), q)
+	if errors.Is(err, store.ErrInvalid) {
+		s.errorPage(w, r, http.StatusBadRequest, "actor and action must be text")
+		return
+	}
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	v := auditView{Actor: q.Actor, Action: q.Action, Events: evs}
+	locs, err := s.locationOptions(r)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	v := auditView{Actor: q.Actor, Action: q.Action, Events: evs, Places: map[int64]string{}}
+	for _, l := range locs {
+		v.Places[l.ID] = l.Path
+	}
 	if len(evs) == q.Limit {
 		v.Older = withParams(r.URL.Query(), "before", strconv.FormatInt(evs[len(evs)-1].Seq, 10))
 	}
@@ -214,16 +245,18 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 	p := who(r.Context())
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	role, err := auth.ParseRole(r.PostFormValue("role"))
-	if err != nil || name == "" || len(name) > 64 {
+	if err != nil || !shortName(name) {
 		s.showUsers(w, r, http.StatusBadRequest, usersView{}, "Give a name (up to 64 characters) and a role.")
 		return
 	}
-	site := int64(0)
-	if v := r.PostFormValue("site"); v != "" {
-		if site, err = strconv.ParseInt(v, 10, 64); err != nil {
-			s.showUsers(w, r, http.StatusBadRequest, usersView{}, "No such site.")
-			return
-		}
+	site, ok, err := s.formSite(r)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if !ok {
+		s.showUsers(w, r, http.StatusBadRequest, usersView{}, "No such site.")
+		return
 	}
 	u, pw, err := CreateUser(r.Context(), s.db, name, store.Grant{Role: role, SiteID: site})
 	if errors.Is(err, store.ErrExists) {
@@ -238,11 +271,39 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 	s.showUsers(w, r, http.StatusOK, usersView{Password: pw, NewUser: u.Name}, "")
 }
 
+// formSite reads the site a user or token form limits a grant to: 0 for
+// every site, else a site's id. ok is false for anything else (no number,
+// no such site, a ward in a site), which must neither become every site
+// nor leave a user created without the grant.
+func (s *Server) formSite(r *http.Request) (site int64, ok bool, err error) {
+	v := r.PostFormValue("site")
+	if v == "" {
+		return 0, true, nil
+	}
+	id, perr := strconv.ParseInt(v, 10, 64)
+	if perr != nil || id <= 0 {
+		return 0, false, nil
+	}
+	sites, err := s.sites(r)
+	if err != nil {
+		return 0, false, err
+	}
+	return id, slices.ContainsFunc(sites, func(l store.Location) bool { return l.ID == id }), nil
+}
+
+// shortName reports whether a user or token name is 1 to 64 bytes of
+// text without control characters, which the store and the audit log
+// keep as they are.
+func shortName(name string) bool {
+	return name != "" && len(name) <= 64 && utf8.ValidString(name) &&
+		!strings.ContainsFunc(name, unicode.IsControl)
+}
+
 // CreateUser adds a user with a fresh random password, which it returns
 // to be shown once.
 func CreateUser(ctx context.Context, db *store.DB, name string, g store.Grant) (store.User, string, error) {
 	pw := NewPassword()
-	h, err := auth.HashPassword(pw, auth.DefaultParams)
+	h, err := auth.HashPassword(pw, PasswordParams)
 	if err != nil {
 		return store.User{}, "", err
 	}
@@ -291,11 +352,19 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	p := who(r.Context())
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	role, err := auth.ParseRole(r.PostFormValue("role"))
-	if err != nil || name == "" || len(name) > 64 {
+	if err != nil || !shortName(name) {
 		s.showTokens(w, r, http.StatusBadRequest, tokensView{}, "Give a name (up to 64 characters) and a role.")
 		return
 	}
-	site, _ := strconv.ParseInt(r.PostFormValue("site"), 10, 64)
+	site, ok, err := s.formSite(r)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if !ok {
+		s.showTokens(w, r, http.StatusBadRequest, tokensView{}, "No such site.")
+		return
+	}
 	secret, hash, err := auth.NewSecret(auth.KindToken)
 	if err != nil {
 		s.internal(w, r, err)

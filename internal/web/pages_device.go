@@ -112,7 +112,7 @@ func (s *Server) devicePage(w http.ResponseWriter, r *http.Request) {
 		title = d.ID
 	}
 	s.render(w, r, http.StatusOK, "device", &view{Title: title, Nav: "devices", Data: v,
-		Flash: flash(r), Error: r.URL.Query().Get("error")})
+		Flash: flash(r), Error: s.takeFlash(w, r)})
 }
 
 func (s *Server) deviceView(r *http.Request, d *store.DeviceDetail) (*deviceView, error) {
@@ -255,7 +255,8 @@ func (s *Server) editDevice(w http.ResponseWriter, r *http.Request) {
 	if err := s.applyEdit(r, d, e); err != nil {
 		var fe *fieldError
 		if errors.As(err, &fe) {
-			http.Redirect(w, r, "/devices/"+pathEscape(d.ID)+"?error="+urlQueryEscape(fe.Error()), http.StatusSeeOther)
+			s.setFlash(w, fe.Error())
+			http.Redirect(w, r, "/devices/"+pathEscape(d.ID), http.StatusSeeOther)
 			return
 		}
 		s.internal(w, r, err)
@@ -269,6 +270,10 @@ type change struct {
 	Field string `json:"field"`
 	From  string `json:"from"`
 	To    string `json:"to"`
+	// FromName and ToName name a location as it was called then, since
+	// ids outlive renamed and removed locations.
+	FromName string `json:"from_name,omitempty"`
+	ToName   string `json:"to_name,omitempty"`
 }
 
 // applyEdit makes the changes e asks for that differ from d, writing one
@@ -278,16 +283,15 @@ func (s *Server) applyEdit(r *http.Request, d *store.DeviceDetail, e *deviceEdit
 	p := who(ctx)
 	var changes []change
 	if e.Location != nil && *e.Location != d.LocationID {
-		if *e.Location != 0 {
-			if err := s.checkLocation(r, *e.Location); err != nil {
-				return err
-			}
+		if err := s.checkLocation(r, *e.Location); err != nil {
+			return err
 		}
 		if err := s.db.SetDeviceLocation(ctx, d.ID, *e.Location); err != nil {
 			return err
 		}
-		changes = append(changes, change{"location", strconv.FormatInt(d.LocationID, 10),
-			strconv.FormatInt(*e.Location, 10)})
+		changes = append(changes, change{Field: "location", From: strconv.FormatInt(d.LocationID, 10),
+			To: strconv.FormatInt(*e.Location, 10), FromName: s.locationPath(r, d.LocationID),
+			ToName: s.locationPath(r, *e.Location)})
 	}
 	if e.Owner != nil {
 		old := ""
@@ -306,7 +310,7 @@ func (s *Server) applyEdit(r *http.Request, d *store.DeviceDetail, e *deviceEdit
 			if err := s.db.SetDeviceOwner(ctx, d.ID, id); err != nil {
 				return err
 			}
-			changes = append(changes, change{"owner", old, *e.Owner})
+			changes = append(changes, change{Field: "owner", From: old, To: *e.Owner})
 		}
 	}
 	more, err := s.applyAttributes(r, d, e)
@@ -315,12 +319,40 @@ func (s *Server) applyEdit(r *http.Request, d *store.DeviceDetail, e *deviceEdit
 	}
 	changes = append(changes, more...)
 	if len(changes) > 0 {
+		s.facets.forget()
 		s.record(r, p.name, "device.update", d.ID, map[string]any{"changes": changes})
 	}
 	return nil
 }
 
+// locationPath names a location by its path from the site, "" for 0 or
+// one that cannot be read.
+func (s *Server) locationPath(r *http.Request, id int64) string {
+	if id == 0 {
+		return ""
+	}
+	opts, err := s.locationOptions(r)
+	if err != nil {
+		return ""
+	}
+	for _, o := range opts {
+		if o.ID == id {
+			return o.Path
+		}
+	}
+	return ""
+}
+
+// checkLocation says whether the user may place a device at location id,
+// 0 taking it out of every site: only a user of every site may, or a
+// user of one site could move its devices out of sight of that site.
 func (s *Server) checkLocation(r *http.Request, id int64) error {
+	if id == 0 {
+		if !who(r.Context()).canAt(auth.PermDevicesEdit, 0) {
+			return &fieldError{"location", "only a user of every site may take a device out of its site"}
+		}
+		return nil
+	}
 	locs, err := s.db.Locations(r.Context())
 	if err != nil {
 		return err
@@ -363,7 +395,7 @@ func (s *Server) applyAttributes(r *http.Request, d *store.DeviceDetail, e *devi
 		if err != nil {
 			return nil, err
 		}
-		changes = append(changes, change{key, old, *v})
+		changes = append(changes, change{Field: key, From: old, To: *v})
 	}
 	if e.tagsSet || e.Tags != nil {
 		for _, t := range d.Tags {
@@ -381,7 +413,7 @@ func (s *Server) applyAttributes(r *http.Request, d *store.DeviceDetail, e *devi
 			}
 		}
 		if !slices.Equal(sortedCopy(d.Tags), sortedCopy(e.Tags)) {
-			changes = append(changes, change{"tags", strings.Join(d.Tags, ", "), strings.Join(e.Tags, ", ")})
+			changes = append(changes, change{Field: "tags", From: strings.Join(d.Tags, ", "), To: strings.Join(e.Tags, ", ")})
 		}
 	}
 	return changes, nil

@@ -114,12 +114,12 @@ func (s *Server) inventoryPage(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	counts, err := s.db.CountDevices(r.Context(), dq.DeviceFilter)
+	total, err := s.db.CountMatching(r.Context(), dq.DeviceFilter)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	facets, err := s.db.CountDevices(r.Context(), scopeOnly(dq.DeviceFilter))
+	facets, err := s.facets.get(r.Context(), s.db, scopeOnly(dq.DeviceFilter), s.now())
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -129,7 +129,7 @@ func (s *Server) inventoryPage(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	v := inventoryView{Query: q, Devices: pg.Devices, Total: counts.Total, Next: pg.Next,
+	v := inventoryView{Query: q, Devices: pg.Devices, Total: total, Next: pg.Next,
 		Sort: dq.Sort, Desc: dq.Desc, Categories: facets.ByCategory, Vendors: facets.ByVendor,
 		Crit: facets.ByCriticality, Sites: sites, SortURLs: map[string]string{},
 		SiteNames: siteNames(sites)}
@@ -231,6 +231,17 @@ func (s *Server) inventoryCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	dq.Limit, dq.Cursor = 500, ""
+	// The first page is read before the answer starts, so that a filter
+	// the store refuses is a 400 rather than an empty export.
+	pg, err := s.db.ListDevices(r.Context(), dq)
+	if errors.Is(err, store.ErrInvalid) {
+		s.errorPage(w, r, http.StatusBadRequest, "The inventory cannot be exported that way: "+err.Error())
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="ward-devices.csv"`)
 	cw := csv.NewWriter(w)
@@ -238,21 +249,26 @@ func (s *Server) inventoryCSV(w http.ResponseWriter, r *http.Request) {
 		"os", "software", "first_seen", "last_seen"})
 	rows := 0
 	for {
-		pg, err := s.db.ListDevices(r.Context(), dq)
-		if err != nil {
-			s.log.Error("csv export broke off", "err", err)
-			break
-		}
 		for _, d := range pg.Devices {
-			cw.Write([]string{d.ID, csvSafe(d.Name), d.MAC, strings.Join(d.IPs, " "), csvSafe(d.Vendor),
-				csvSafe(d.Model), d.Category, d.Criticality, csvSafe(d.OS), csvSafe(d.Software),
-				stampCSV(d.FirstSeen), stampCSV(d.LastSeen)})
+			// Every cell is defused: a person can set criticality and
+			// category too, not only the free-text fields.
+			row := []string{d.ID, d.Name, d.MAC, strings.Join(d.IPs, " "), d.Vendor, d.Model,
+				d.Category, d.Criticality, d.OS, d.Software, stampCSV(d.FirstSeen),
+				stampCSV(d.LastSeen)}
+			for i := range row {
+				row[i] = csvSafe(row[i])
+			}
+			cw.Write(row)
 		}
 		rows += len(pg.Devices)
 		if pg.Next == "" {
 			break
 		}
 		dq.Cursor = pg.Next
+		if pg, err = s.db.ListDevices(r.Context(), dq); err != nil {
+			s.log.Error("csv export broke off", "err", err)
+			break
+		}
 	}
 	cw.Flush()
 	s.record(r, p.name, "export.devices_csv", "", map[string]any{"rows": rows,

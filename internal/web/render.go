@@ -9,9 +9,12 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/wardhq/ward/internal/auth"
 	"github.com/wardhq/ward/internal/register"
 	"github.com/wardhq/ward/internal/store"
 )
@@ -64,8 +67,10 @@ func chart(title, param string, counts []store.Count) chartView {
 		top = max(top, c.Devices)
 	}
 	for _, c := range counts {
+		// A bar of one device among hundreds is still drawn, a sliver wide.
+		w := max(float64(c.Devices)*100/float64(max(top, 1)), 0.8)
 		row := chartRow{Label: c.Value, Devices: c.Devices, Class: c.Value,
-			Width: fmt.Sprintf("%.1f", float64(c.Devices)*100/float64(max(top, 1)))}
+			Width: fmt.Sprintf("%.1f", w)}
 		switch {
 		case c.Value == "" && param == "site":
 			row.Label = "not placed"
@@ -80,8 +85,11 @@ func chart(title, param string, counts []store.Count) chartView {
 }
 
 var funcs = template.FuncMap{
-	"chart": chart,
-	"field": func(e register.Entry, f string) string { return e.Fields[register.Field(f)] },
+	"chart":       chart,
+	"auditDetail": auditDetail,
+	"bytes":       byteSize,
+	"siteName":    siteName,
+	"field":       func(e register.Entry, f string) string { return e.Fields[register.Field(f)] },
 	"sortCol": func(v inventoryView, col, label string) sortHeader {
 		return sortHeader{Label: label, URL: v.SortURLs[col], Current: v.Sort == col, Desc: v.Desc}
 	},
@@ -110,6 +118,88 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%.1f", float64(n)*100/float64(max))
 	},
+}
+
+// siteName names the site of that id among sites, for a grant or a
+// token limited to it.
+func siteName(sites []store.Location, id int64) string {
+	for _, l := range sites {
+		if l.ID == id {
+			return l.Name
+		}
+	}
+	return fmt.Sprintf("site %d", id)
+}
+
+// byteSize writes a size in bytes for people: "8.3 MB".
+func byteSize(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	f, prefix := float64(n)/unit, "kMGTPE"
+	for f >= unit && len(prefix) > 1 {
+		f, prefix = f/unit, prefix[1:]
+	}
+	return fmt.Sprintf("%.1f %cB", f, prefix[0])
+}
+
+// detailItem is one key and value of an audit event's detail, as the
+// audit page shows it.
+type detailItem struct{ Key, Value string }
+
+// auditDetail turns an event's JSON detail into lines for people: a key
+// and its value a line, in key order, a device edit's changes one a line
+// with locations named by places (id to path).
+func auditDetail(raw json.RawMessage, places map[int64]string) []detailItem {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		if len(raw) == 0 {
+			return nil
+		}
+		return []detailItem{{"", string(raw)}}
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var out []detailItem
+	for _, k := range keys {
+		var changes []change
+		if k == "changes" && json.Unmarshal(obj[k], &changes) == nil {
+			for _, c := range changes {
+				out = append(out, changeItem(c, places))
+			}
+			continue
+		}
+		var s string
+		if json.Unmarshal(obj[k], &s) != nil {
+			s = string(obj[k])
+		}
+		out = append(out, detailItem{k, s})
+	}
+	return out
+}
+
+// changeItem writes one field's change: "not placed → Site › Ward 7".
+func changeItem(c change, places map[int64]string) detailItem {
+	name := func(v string) string {
+		if c.Field == "location" {
+			id, err := strconv.ParseInt(v, 10, 64)
+			switch {
+			case err == nil && id == 0:
+				return "not placed"
+			case err == nil && places[id] != "":
+				return places[id]
+			}
+		}
+		if v == "" {
+			return "(none)"
+		}
+		return "“" + v + "”"
+	}
+	return detailItem{c.Field, name(c.From) + " → " + name(c.To)}
 }
 
 func when(t time.Time) string {
@@ -180,10 +270,30 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Write(buf.Bytes())
 }
 
-// errorPage shows a short explanation with the status.
+// errorPage shows a short explanation with the status. A request refused
+// before its handler ran (an unknown path, a missing permission) carries
+// no principal; the page still names the signed-in user and keeps the
+// menu, so that the error does not look like being signed out.
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	s.render(w, r, status, "error", &view{Title: http.StatusText(status), Error: msg,
-		Data: status})
+	v := &view{Title: http.StatusText(status), Error: msg, Data: status}
+	if who(r.Context()) == nil {
+		v.User = s.browserUser(r)
+	}
+	s.render(w, r, status, "error", v)
+}
+
+// browserUser is the user whose session cookie r carries, nil when none
+// is valid.
+func (s *Server) browserUser(r *http.Request) *principal {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || auth.SecretKind(c.Value) != auth.KindSession {
+		return nil
+	}
+	p, err := s.sessionPrincipal(r, c.Value)
+	if err != nil {
+		return nil
+	}
+	return p
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
@@ -243,3 +353,15 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 }
 
 func urlPathEscape(s string) string { return url.PathEscape(s) }
+
+// favicon answers the request browsers make on their own, with the logo.
+func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
+	b, err := fs.ReadFile(s.static, "ward.svg")
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Write(b)
+}

@@ -56,6 +56,7 @@ func (s *Server) pageRoutes() []route {
 		{method: "GET", path: "/auth/oidc/callback", access: public, handler: s.oidcCallback},
 		{method: "GET", path: "/static/", access: public, handler: s.staticFile},
 		{method: "GET", path: "/healthz", access: public, handler: s.health},
+		{method: "GET", path: "/favicon.ico", access: public, handler: s.favicon},
 		{method: "POST", path: "/logout", access: signedIn, session: true, handler: s.logout},
 		{method: "GET", path: "/account", access: signedIn, session: true, handler: s.accountPage},
 		{method: "POST", path: "/account/password", access: signedIn, session: true,

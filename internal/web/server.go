@@ -59,12 +59,16 @@ type Server struct {
 	mux      *http.ServeMux
 	throttle *auth.Throttle
 	audit    *auditor
+	facets   facetCache
 
 	// tokenUse remembers when each token's use was last written to the
 	// audit log, so that an API client polling every second does not fill
 	// it. Guarded by mu.
 	mu       sync.Mutex
 	tokenUse map[int64]time.Time
+	// lockouts holds, per throttle key, the end of the lockout whose
+	// first refusal was audited. Guarded by mu.
+	lockouts map[string]time.Time
 }
 
 // New returns a server for cfg.
@@ -85,7 +89,8 @@ func New(cfg Config) (*Server, error) {
 		cfg.SessionTTL = 12 * time.Hour
 	}
 	s := &Server{cfg: cfg, db: cfg.Store, log: cfg.Logger.With("component", "web"),
-		now: cfg.Now, throttle: auth.NewThrottle(), tokenUse: make(map[int64]time.Time)}
+		now: cfg.Now, throttle: auth.NewThrottle(), tokenUse: make(map[int64]time.Time),
+		lockouts: make(map[string]time.Time)}
 	aud, err := newAuditor(cfg.Store, cfg.Keys, cfg.Now)
 	if err != nil {
 		return nil, err

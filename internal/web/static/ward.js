@@ -13,8 +13,7 @@ document.addEventListener("DOMContentLoaded", function () {
     });
     code.after(" ", b);
   });
-  // Filters apply as soon as a menu changes.
-  document.querySelectorAll("form.filters select").forEach(function (s) {
-    s.addEventListener("change", function () { s.form.requestSubmit(); });
-  });
+  // Filters apply with their button, not as a menu changes: with the
+  // keyboard, each arrow key changes a menu, and reloading the page on
+  // each would take the person's place away from them.
 });

@@ -25,8 +25,11 @@ type User struct {
 	// web package; "" when the user cannot sign in with a password.
 	PasswordHash string
 	Disabled     bool
-	CreatedAt    time.Time
-	Grants       []Grant // by role, then site
+	// External is set for a user who signs in through an OpenID provider
+	// (UpsertExternalUser): they have no password and cannot be given one.
+	External  bool
+	CreatedAt time.Time
+	Grants    []Grant // by role, then site
 }
 
 // Session is a signed-in user's session, kept by the hash of its id.
@@ -75,17 +78,15 @@ func (db *DB) CreateUser(ctx context.Context, name, passwordHash string) (User, 
 func (db *DB) UserByName(ctx context.Context, name string) (User, error) {
 	var u User
 	err := db.read(ctx, func(tx *sql.Tx) error {
-		var created int64
-		err := tx.QueryRowContext(ctx, "SELECT id, name, password_hash, disabled, created_at "+
-			"FROM users WHERE name = $1", name).
-			Scan(&u.ID, &u.Name, &u.PasswordHash, &u.Disabled, &created)
+		var err error
+		u, err = scanUser(tx.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE name = $1",
+			name))
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
 		if err != nil {
 			return err
 		}
-		u.CreatedAt = fromNanos(created)
 		u.Grants, err = grants(ctx, tx, u.ID)
 		return err
 	})
@@ -115,13 +116,25 @@ func grants(ctx context.Context, q querier, userID int64) ([]Grant, error) {
 	return out, rows.Err()
 }
 
-// SetPasswordHash replaces the user's password hash.
+// SetPasswordHash replaces the user's password hash. A user who signs in
+// through an OpenID provider has none and gets none: ErrInvalid.
 func (db *DB) SetPasswordHash(ctx context.Context, userID int64, passwordHash string) error {
 	if err := checkText("user", "password hash", passwordHash); err != nil {
 		return fmt.Errorf("store: set password of user %d: %w", userID, err)
 	}
-	err := affected(db.sql.ExecContext(ctx, "UPDATE users SET password_hash = $2 WHERE id = $1",
-		userID, passwordHash))
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var external bool
+		err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM external_users "+
+			"WHERE user_id = $1)", userID).Scan(&external)
+		if err != nil {
+			return err
+		}
+		if external {
+			return invalidf("the user signs in through single sign-on")
+		}
+		return affected(tx.ExecContext(ctx, "UPDATE users SET password_hash = $2 WHERE id = $1",
+			userID, passwordHash))
+	})
 	if err != nil {
 		return fmt.Errorf("store: set password of user %d: %w", userID, err)
 	}
@@ -138,14 +151,8 @@ func (db *DB) GrantRole(ctx context.Context, userID int64, g Grant) error {
 		if err := exists(ctx, tx, "users", userID); err != nil {
 			return fmt.Errorf("user: %w", err)
 		}
-		if g.SiteID != 0 {
-			l, err := location(ctx, tx, g.SiteID)
-			if err != nil {
-				return fmt.Errorf("site: %w", err)
-			}
-			if l.Kind != Site {
-				return invalidf("location %d is a %s, not a site", l.ID, l.Kind)
-			}
+		if err := checkSite(ctx, tx, g); err != nil {
+			return err
 		}
 		_, err := tx.ExecContext(ctx, "INSERT INTO user_roles (user_id, role, site_id) "+
 			"VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", userID, string(g.Role), nullID(g.SiteID))
@@ -153,6 +160,21 @@ func (db *DB) GrantRole(ctx context.Context, userID int64, g Grant) error {
 	})
 	if err != nil {
 		return fmt.Errorf("store: grant %s to user %d: %w", g.Role, userID, err)
+	}
+	return nil
+}
+
+// checkSite checks that the site of g, if it has one, is a site.
+func checkSite(ctx context.Context, q querier, g Grant) error {
+	if g.SiteID == 0 {
+		return nil
+	}
+	l, err := location(ctx, q, g.SiteID)
+	if err != nil {
+		return fmt.Errorf("site: %w", err)
+	}
+	if l.Kind != Site {
+		return invalidf("location %d is a %s, not a site", l.ID, l.Kind)
 	}
 	return nil
 }

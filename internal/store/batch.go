@@ -12,7 +12,8 @@ import (
 // Fewer, larger statements are what make a merge fast on both backends:
 // the cost of a statement is mostly per call, not per row.
 type batch struct {
-	ctx            context.Context
+	ctx            context.Context // for the statements
+	stop           context.Context // checked before each statement
 	tx             *sql.Tx
 	prefix, suffix string // "INSERT … VALUES " and " ON CONFLICT …"
 	cols, per      int
@@ -29,11 +30,13 @@ const (
 	batchRows   = 256
 )
 
-func newBatch(ctx context.Context, tx *sql.Tx, d *dialect, prefix string, cols int,
+// newBatch starts a batch whose statements run with ctx and which stops
+// with stop's error once stop is done.
+func newBatch(ctx, stop context.Context, tx *sql.Tx, d *dialect, prefix string, cols int,
 	suffix string) *batch {
 	per := max(1, min(batchRows, batchParams/cols))
-	return &batch{ctx: ctx, tx: tx, prefix: prefix, suffix: suffix, cols: cols, per: per,
-		positional: d.positional, args: make([]any, 0, per*cols)}
+	return &batch{ctx: ctx, stop: stop, tx: tx, prefix: prefix, suffix: suffix, cols: cols,
+		per: per, positional: d.positional, args: make([]any, 0, per*cols)}
 }
 
 // add queues one row of b.cols values and writes the batch when it is full.
@@ -53,6 +56,9 @@ func (b *batch) add(vals ...any) error {
 }
 
 func (b *batch) flushFull() error {
+	if err := b.stop.Err(); err != nil {
+		return err
+	}
 	if b.full == nil {
 		st, err := b.tx.PrepareContext(b.ctx, b.statement(b.per))
 		if err != nil {
@@ -69,7 +75,9 @@ func (b *batch) flushFull() error {
 // close writes the rows left and releases the prepared statement.
 func (b *batch) close() error {
 	if b.err == nil && len(b.args) > 0 {
-		_, b.err = b.tx.ExecContext(b.ctx, b.statement(len(b.args)/b.cols), b.args...)
+		if b.err = b.stop.Err(); b.err == nil {
+			_, b.err = b.tx.ExecContext(b.ctx, b.statement(len(b.args)/b.cols), b.args...)
+		}
 	}
 	if b.full != nil {
 		if err := b.full.Close(); err != nil && b.err == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -23,39 +24,53 @@ type DashboardFigures struct {
 
 // Dashboard counts the devices f selects for the dashboard, as of now.
 func (db *DB) Dashboard(ctx context.Context, f DeviceFilter, now time.Time) (*DashboardFigures, error) {
-	var args []any
-	where, err := f.where(&args)
-	if err != nil {
-		return nil, fmt.Errorf("store: dashboard: %w", err)
-	}
 	d := &DashboardFigures{}
-	err = db.read(ctx, func(tx *sql.Tx) error {
-		for _, g := range []struct {
-			col string
-			out *[]Count
-		}{{"d.category", &d.ByCategory}, {"d.criticality", &d.ByCriticality}, {"d.vendor", &d.ByVendor}} {
-			if *g.out, err = countBy(ctx, tx, g.col, where, args); err != nil {
-				return err
-			}
-		}
-		if d.BySite, err = countSites(ctx, tx, where, args); err != nil {
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		s, err := db.filter(ctx, tx, &f)
+		if err != nil {
 			return err
 		}
-		for _, c := range d.ByCategory {
-			d.Total += c.Devices
+		few, err := db.few(ctx, tx, s)
+		if err != nil {
+			return err
 		}
-		newer := nanos(now.Add(-7 * 24 * time.Hour))
-		older := nanos(now.Add(-30 * 24 * time.Hour))
-		q := "SELECT coalesce(sum(CASE WHEN d.first_seen >= $%d THEN 1 ELSE 0 END), 0), " +
-			"coalesce(sum(CASE WHEN d.last_seen < $%d THEN 1 ELSE 0 END), 0) FROM devices d" + where
-		q = fmt.Sprintf(q, len(args)+1, len(args)+2)
-		return tx.QueryRowContext(ctx, q, append(args, newer, older)...).Scan(&d.NewDevices, &d.NotSeen)
+		c, err := countGroups(ctx, tx, s, db.dialect, few)
+		if err != nil {
+			return err
+		}
+		d.Total, d.ByCategory, d.ByCriticality = c.Total, c.ByCategory, c.ByCriticality
+		d.ByVendor = topCounts(c.ByVendor, 10)
+		if d.BySite, err = countSites(ctx, tx, s, db.dialect); err != nil {
+			return err
+		}
+		return countTimes(ctx, tx, s, d, now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: dashboard: %w", err)
 	}
-	d.ByVendor = topCounts(d.ByVendor, 10)
 	return d, nil
+}
+
+// countTimes counts the devices of s first seen in the 7 days before now
+// and those not seen in the 30 days before it.
+func countTimes(ctx context.Context, q querier, s *filterSQL, d *DashboardFigures,
+	now time.Time) error {
+	for _, c := range []struct {
+		cond string
+		t    time.Time
+		out  *int
+	}{
+		{"d.first_seen >= ", now.Add(-7 * 24 * time.Hour), &d.NewDevices},
+		{"d.last_seen < ", now.Add(-30 * 24 * time.Hour), &d.NotSeen},
+	} {
+		args := append(slices.Clone(s.args), nanos(c.t))
+		where := whereOf(s.where(), fmt.Sprintf("%s$%d", c.cond, len(args)))
+		err := q.QueryRowContext(ctx, "SELECT count(*) FROM "+s.from+where, args...).Scan(c.out)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // topCounts keeps the n largest counts with a value and sums the rest,
@@ -79,21 +94,82 @@ func topCounts(cs []Count, n int) []Count {
 	return out
 }
 
-func countSites(ctx context.Context, q querier, where string, args []any) ([]Count, error) {
-	rows, err := q.QueryContext(ctx, "SELECT coalesce(s.name, ''), count(*) FROM devices d "+
-		"LEFT JOIN locations l ON l.id = d.location_id LEFT JOIN locations s ON s.id = l.site_id"+
-		where+" GROUP BY s.name ORDER BY count(*) DESC, coalesce(s.name, '')", args...)
+// countSites counts the devices of s by the name of their site, "" for
+// those not placed. It counts by location, which devices_site holds in
+// order, and adds the locations up by site here: the locations are few,
+// the devices many.
+func countSites(ctx context.Context, q querier, s *filterSQL, d *dialect) ([]Count, error) {
+	sites, err := siteNames(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	from := s.from
+	if s.rowOnly && d.covering {
+		from += " INDEXED BY devices_site"
+	}
+	rows, err := q.QueryContext(ctx, "SELECT coalesce(d.location_id, 0), count(*) FROM "+from+
+		s.where()+" GROUP BY d.location_id", s.args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []Count{}
+	by := map[string]int{}
 	for rows.Next() {
-		var c Count
-		if err := rows.Scan(&c.Value, &c.Devices); err != nil {
+		var loc int64
+		var n int
+		if err := rows.Scan(&loc, &n); err != nil {
 			return nil, err
 		}
-		out = append(out, c)
+		by[sites[loc]] += n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return sortedCounts(by), nil
+}
+
+// siteNames maps each location to the name of its site.
+func siteNames(ctx context.Context, q querier) (map[int64]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT l.id, s.name FROM locations l "+
+		"JOIN locations s ON s.id = l.site_id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
 	}
 	return out, rows.Err()
+}
+
+// CountMatching counts the devices f selects.
+func (db *DB) CountMatching(ctx context.Context, f DeviceFilter) (int, error) {
+	var n int
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		s, err := db.filter(ctx, tx, &f)
+		if err != nil {
+			return err
+		}
+		from, where := s.from, s.where()
+		few, err := db.few(ctx, tx, s)
+		switch {
+		case err != nil:
+			return err
+		case few:
+			from += " INDEXED BY " + s.cover()
+		case s.scan:
+			from, where = s.countFrom(db.dialect)
+		}
+		return tx.QueryRowContext(ctx, "SELECT count(*) FROM "+from+where, s.args...).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: count devices: %w", err)
+	}
+	return n, nil
 }

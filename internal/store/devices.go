@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/wardhq/ward/internal/inventory"
@@ -177,60 +176,6 @@ func decodeCursor(s string) (cursor, error) {
 	return c, nil
 }
 
-// where is the WHERE clause of f, its parameters appended to args.
-func (f *DeviceFilter) where(args *[]any) (string, error) {
-	if err := checkText("filter", "search", f.Search, "category", f.Category,
-		"vendor", f.Vendor, "criticality", f.Criticality, "tag", f.Tag); err != nil {
-		return "", err
-	}
-	var conds []string
-	arg := func(v any) string {
-		*args = append(*args, v)
-		return fmt.Sprintf("$%d", len(*args))
-	}
-	if q := strings.ToLower(strings.TrimSpace(f.Search)); q != "" {
-		conds = append(conds, "d.search LIKE "+arg("%"+escapeLike(q)+"%")+" ESCAPE '\\'")
-	}
-	for _, eq := range []struct{ col, v string }{
-		{"d.category", f.Category}, {"d.vendor", f.Vendor}, {"d.criticality", f.Criticality},
-	} {
-		if eq.v != "" {
-			conds = append(conds, eq.col+" = "+arg(eq.v))
-		}
-	}
-	if f.Tag != "" {
-		conds = append(conds, "EXISTS (SELECT 1 FROM device_tags dt JOIN tags t ON t.id = "+
-			"dt.tag_id WHERE dt.device_id = d.id AND t.name = "+arg(f.Tag)+")")
-	}
-	if f.SiteID != 0 {
-		conds = append(conds, "d.location_id IN (SELECT id FROM locations WHERE site_id = "+
-			arg(f.SiteID)+")")
-	}
-	if len(f.SiteIDs) > 0 {
-		ph := make([]string, len(f.SiteIDs))
-		for i, id := range f.SiteIDs {
-			ph[i] = arg(id)
-		}
-		conds = append(conds, "d.location_id IN (SELECT id FROM locations WHERE site_id IN ("+
-			strings.Join(ph, ", ")+"))")
-	}
-	if !f.SeenAfter.IsZero() {
-		conds = append(conds, "d.last_seen >= "+arg(nanos(f.SeenAfter)))
-	}
-	if !f.SeenBefore.IsZero() {
-		conds = append(conds, "d.last_seen < "+arg(nanos(f.SeenBefore)))
-	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), nil
-}
-
-// escapeLike escapes the LIKE wildcards in s, with \ as the escape.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
 // ListDevices returns a page of the devices q selects, in its order.
 func (db *DB) ListDevices(ctx context.Context, q DeviceQuery) (DevicePage, error) {
 	page, err := db.listDevices(ctx, q)
@@ -249,11 +194,11 @@ func (db *DB) listDevices(ctx context.Context, q DeviceQuery) (DevicePage, error
 		limit = 50
 	}
 	limit = min(limit, 500)
-	query, args, err := listQuery(q, limit+1)
+	f, err := db.filter(ctx, db.sql, &q.DeviceFilter)
 	if err != nil {
 		return DevicePage{}, err
 	}
-	rows, err := scanDevices(ctx, db.sql, query, args...)
+	rows, err := db.readPage(ctx, f, q, limit+1)
 	if err != nil {
 		return DevicePage{}, err
 	}
@@ -270,36 +215,6 @@ func (db *DB) listDevices(ctx context.Context, q DeviceQuery) (DevicePage, error
 		page.Devices[i] = r.device()
 	}
 	return page, nil
-}
-
-// listQuery is the SELECT of up to limit devices of q's page.
-func listQuery(q DeviceQuery, limit int) (string, []any, error) {
-	sc, ok := sortColumns[q.Sort]
-	if !ok {
-		return "", nil, invalidf("unknown sort %q", q.Sort)
-	}
-	var args []any
-	where, err := q.where(&args)
-	if err != nil {
-		return "", nil, err
-	}
-	if q.Cursor != "" {
-		cond, err := keysetCondition(q, sc.col, sc.num, &args)
-		if err != nil {
-			return "", nil, err
-		}
-		where = joinWhere(where, cond)
-	}
-	dir := " ASC"
-	if q.Desc {
-		dir = " DESC"
-	}
-	query := "SELECT " + deviceColumns + " FROM devices d" + where + " ORDER BY " + sc.col + dir
-	if sc.col != "d.id" {
-		query += ", d.id" + dir
-	}
-	args = append(args, limit)
-	return query + fmt.Sprintf(" LIMIT $%d", len(args)), args, nil
 }
 
 // keysetCondition is the condition that starts a page after q.Cursor.
@@ -326,13 +241,6 @@ func keysetCondition(q DeviceQuery, col string, num bool, args *[]any) (string, 
 		*args = append(*args, c.Str)
 	}
 	return fmt.Sprintf("(%s, d.id)%s($%d, %s)", col, op, len(*args), idArg), nil
-}
-
-func joinWhere(where, cond string) string {
-	if where == "" {
-		return " WHERE " + cond
-	}
-	return where + " AND " + cond
 }
 
 // sortKey is r's value of sort column s.
@@ -616,50 +524,74 @@ type DeviceCounts struct {
 // CountDevices counts the devices f selects, by category, criticality and
 // vendor.
 func (db *DB) CountDevices(ctx context.Context, f DeviceFilter) (*DeviceCounts, error) {
-	var args []any
-	where, err := f.where(&args)
-	if err != nil {
-		return nil, fmt.Errorf("store: count devices: %w", err)
-	}
-	c := &DeviceCounts{}
-	err = db.read(ctx, func(tx *sql.Tx) error {
-		for _, g := range []struct {
-			col string
-			out *[]Count
-		}{{"category", &c.ByCategory}, {"criticality", &c.ByCriticality}, {"vendor", &c.ByVendor}} {
-			counts, err := countBy(ctx, tx, "d."+g.col, where, args)
-			if err != nil {
-				return err
-			}
-			*g.out = counts
+	var c *DeviceCounts
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		s, err := db.filter(ctx, tx, &f)
+		if err != nil {
+			return err
 		}
-		return nil
+		few, err := db.few(ctx, tx, s)
+		if err != nil {
+			return err
+		}
+		c, err = countGroups(ctx, tx, s, db.dialect, few)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: count devices: %w", err)
 	}
-	for _, n := range c.ByCategory {
-		c.Total += n.Devices
-	}
 	return c, nil
 }
 
-func countBy(ctx context.Context, q querier, col, where string, args []any) ([]Count, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+col+", count(*) FROM devices d"+where+
-		" GROUP BY "+col+" ORDER BY count(*) DESC, "+col, args...)
+// countGroups counts the devices s selects in one pass, by the groups of
+// (category, criticality, vendor), and adds those up by each. few says s
+// selects few devices of its covering index (DB.few).
+func countGroups(ctx context.Context, q querier, s *filterSQL, d *dialect, few bool) (
+	*DeviceCounts, error) {
+	from, where := s.countFrom(d)
+	if few {
+		from, where = s.from+" INDEXED BY "+s.cover(), s.where()
+	}
+	rows, err := q.QueryContext(ctx, "SELECT d.category, d.criticality, d.vendor, count(*) FROM "+
+		from+where+" GROUP BY d.category, d.criticality, d.vendor", s.args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []Count{}
+	c := &DeviceCounts{}
+	var by [3]map[string]int
+	for i := range by {
+		by[i] = map[string]int{}
+	}
 	for rows.Next() {
-		var c Count
-		if err := rows.Scan(&c.Value, &c.Devices); err != nil {
+		var g [3]string
+		var n int
+		if err := rows.Scan(&g[0], &g[1], &g[2], &n); err != nil {
 			return nil, err
 		}
-		out = append(out, c)
+		for i, v := range g {
+			by[i][v] += n
+		}
+		c.Total += n
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	c.ByCategory, c.ByCriticality, c.ByVendor = sortedCounts(by[0]), sortedCounts(by[1]),
+		sortedCounts(by[2])
+	return c, nil
+}
+
+// sortedCounts are the counts of n, most devices first, then by value.
+func sortedCounts(n map[string]int) []Count {
+	out := make([]Count, 0, len(n))
+	for v, k := range n {
+		out = append(out, Count{Value: v, Devices: k})
+	}
+	slices.SortFunc(out, func(a, b Count) int {
+		return cmp.Or(cmp.Compare(b.Devices, a.Devices), cmp.Compare(a.Value, b.Value))
+	})
+	return out
 }
 
 // SetUserAttribute records that a person set key to value on the device:
@@ -695,9 +627,12 @@ func (db *DB) SetUserAttribute(ctx context.Context, deviceID, key, value string)
 			return err
 		}
 		if bit := identityBit(key); bit != 0 {
-			// key is one of identityFields, so it is a column name.
-			_, err = tx.ExecContext(ctx, "UPDATE devices SET "+key+" = $2, user_set = user_set | $3 "+
-				"WHERE id = $1", deviceID, value, bit)
+			err = updateIdentity(ctx, tx, deviceID, key, func(r *deviceRow) bool {
+				v, _ := r.field(key)
+				*v = value
+				r.userSet |= bit
+				return true
+			})
 		}
 		return err
 	})
@@ -705,4 +640,66 @@ func (db *DB) SetUserAttribute(ctx context.Context, deviceID, key, value string)
 		return fmt.Errorf("store: set %s of %q: %w", key, deviceID, err)
 	}
 	return nil
+}
+
+// DeleteUserAttribute removes what a person set for key on the device.
+// For an identity key (vendor, model, category, criticality, os, software)
+// the device's field goes back to what the last analysis derived ("" when
+// it derived nothing), and ingestion sets it again. It returns ErrNotFound
+// for a device that is not there; a key the person never set is no error.
+func (db *DB) DeleteUserAttribute(ctx context.Context, deviceID, key string) error {
+	if err := checkText("user attribute", "key", key); err != nil || key == "" {
+		return fmt.Errorf("store: clear %.80q of %q: %w", key, deviceID, ErrInvalid)
+	}
+	now := nanos(db.now())
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		err := affected(tx.ExecContext(ctx, "UPDATE devices SET updated_at = $2 WHERE id = $1",
+			deviceID, now))
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "DELETE FROM attributes WHERE device_id = $1 AND "+
+			"source = 'user' AND key = $2", deviceID, key)
+		if bit := identityBit(key); err == nil && bit != 0 {
+			err = updateIdentity(ctx, tx, deviceID, key, func(r *deviceRow) bool {
+				if r.userSet&bit == 0 {
+					return false
+				}
+				v, d := r.field(key)
+				if *v = ""; *d != nil {
+					*v = (*d).Value
+				}
+				r.userSet &^= bit
+				return true
+			})
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: clear %s of %q: %w", key, deviceID, err)
+	}
+	return nil
+}
+
+// updateIdentity changes identity field key of the device as change says,
+// with its user_set bit, and the search text with it; change returns false
+// for no change. key must be one of identityFields: it is a column name.
+func updateIdentity(ctx context.Context, tx *sql.Tx, deviceID, key string,
+	change func(r *deviceRow) bool) error {
+	rows, err := loadDevices(ctx, tx, []string{deviceID})
+	if err != nil {
+		return err
+	}
+	r := rows[deviceID]
+	if r == nil {
+		return ErrNotFound
+	}
+	if !change(r) {
+		return nil
+	}
+	r.finish()
+	v, _ := r.field(key)
+	_, err = tx.ExecContext(ctx, "UPDATE devices SET "+key+" = $2, user_set = $3, search = $4 "+
+		"WHERE id = $1", deviceID, *v, r.userSet, r.search)
+	return err
 }

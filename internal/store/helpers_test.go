@@ -33,7 +33,7 @@ type backend struct {
 }
 
 // open opens (and migrates) the store of b, closed when the test ends.
-func (b backend) open(t *testing.T, opts Options) *DB {
+func (b backend) open(t testing.TB, opts Options) *DB {
 	t.Helper()
 	if opts.Now == nil {
 		opts.Now = newClock().now
@@ -73,7 +73,7 @@ var postgresCheck struct {
 // postgresSchema creates a schema of its own for the test on the test
 // server and returns a URL that uses it. It skips the test when no server
 // answers, or fails it if WARD_REQUIRE_POSTGRES=1.
-func postgresSchema(t *testing.T) string {
+func postgresSchema(t testing.TB) string {
 	t.Helper()
 	postgresCheck.once.Do(func() {
 		postgresCheck.url = os.Getenv("WARD_TEST_POSTGRES_URL")

@@ -142,7 +142,14 @@ func (db *DB) MergeInventory(ctx context.Context, in *Input, f File) (Merged, er
 
 // merger writes one merge, in its transaction.
 type merger struct {
+	// ctx is the caller's context without its cancellation, for the
+	// statements; done is the caller's, checked between statements
+	// instead. modernc's driver starts a goroutine for each statement run
+	// with a context that can end, which costs more than the many small
+	// statements of a merge; checked between them, a cancelled merge still
+	// stops within a statement's time and rolls back.
 	ctx  context.Context
+	done context.Context
 	tx   *sql.Tx
 	d    *dialect
 	now  time.Time
@@ -151,7 +158,7 @@ type merger struct {
 
 // batch starts a batch of rows of cols values in w's transaction.
 func (w *merger) batch(prefix string, cols int, suffix string) *batch {
-	return newBatch(w.ctx, w.tx, w.d, prefix, cols, suffix)
+	return newBatch(w.ctx, w.done, w.tx, w.d, prefix, cols, suffix)
 }
 
 func (db *DB) merge(ctx context.Context, tx *sql.Tx, in *Input, f File) (Merged, error) {
@@ -160,7 +167,8 @@ func (db *DB) merge(ctx context.Context, tx *sql.Tx, in *Input, f File) (Merged,
 			return Merged{}, fmt.Errorf("lock: %w", err)
 		}
 	}
-	w := &merger{ctx: ctx, tx: tx, d: db.dialect, now: db.now(), hook: db.hook}
+	w := &merger{ctx: context.WithoutCancel(ctx), done: ctx, tx: tx, d: db.dialect,
+		now: db.now(), hook: db.hook}
 	if err := w.recordFile(f); err != nil {
 		return Merged{}, err
 	}
@@ -221,6 +229,9 @@ func (w *merger) writeAll(in *Input) (Merged, error) {
 		{"flows", &m.Flows, func() (int, error) { return w.flows(in.Flows) }},
 	}
 	for _, s := range steps {
+		if err := w.done.Err(); err != nil {
+			return Merged{}, err
+		}
 		n, err := s.fn()
 		if err == nil && w.hook != nil {
 			err = w.hook(s.name)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -25,13 +26,15 @@ type deviceRow struct {
 	first, last, packets, bytes int64
 	locationID, ownerID         sql.NullInt64
 	createdAt, updatedAt        int64
+	search                      string // as stored; set by finish
+	searchKey                   int64  // the row in device_search; never changed
 }
 
 // deviceColumns are the columns of a deviceRow, in scan order.
 const deviceColumns = "d.id, d.mac, d.name, d.names, d.ips, d.vendor, d.model, d.category, " +
 	"d.criticality, d.os, d.software, d.identification, d.user_set, d.router, " +
 	"d.mac_randomised, d.oui, d.vlans, d.first_seen, d.last_seen, d.packets, d.bytes, " +
-	"d.location_id, d.owner_id, d.created_at, d.updated_at"
+	"d.location_id, d.owner_id, d.created_at, d.updated_at, d.search, d.search_key"
 
 // scan reads a row of deviceColumns.
 func (r *deviceRow) scan(sc interface{ Scan(...any) error }) error {
@@ -39,7 +42,7 @@ func (r *deviceRow) scan(sc interface{ Scan(...any) error }) error {
 	err := sc.Scan(&r.id, &r.mac, &r.name, &names, &ips, &r.vendor, &r.model, &r.category,
 		&r.criticality, &r.os, &r.software, &ident, &r.userSet, &r.router, &r.randomised,
 		&oui, &vlans, &r.first, &r.last, &r.packets, &r.bytes, &r.locationID, &r.ownerID,
-		&r.createdAt, &r.updatedAt)
+		&r.createdAt, &r.updatedAt, &r.search, &r.searchKey)
 	if err != nil {
 		return err
 	}
@@ -163,11 +166,39 @@ func union(a, b []string) []string {
 	return out
 }
 
-// values are the row's values for deviceInsert, in its column order.
-func (r *deviceRow) values() ([]any, error) {
+// finish sets the columns derived from others: the name and the search
+// text.
+func (r *deviceRow) finish() {
 	if len(r.names) > 0 {
 		r.name = r.names[0]
 	}
+	r.search = searchText(r.names, r.ips, r.vendor, r.model, r.mac)
+}
+
+// searchText is what devices.search holds: the lower-cased names, vendor,
+// model, MAC and IP addresses, one space between each.
+func searchText(names, ips []string, vendor, model, mac string) string {
+	var b strings.Builder
+	for _, w := range slices.Concat(names, []string{vendor, model, mac}, ips) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+	return strings.ToLower(b.String())
+}
+
+// indexed are the columns of the row that the indexes of devices hold,
+// but for the times, which every merge changes.
+type indexed struct{ name, vendor, model, category, criticality, search string }
+
+func (r *deviceRow) indexed() indexed {
+	return indexed{r.name, r.vendor, r.model, r.category, r.criticality, r.search}
+}
+
+// values are the row's values for deviceInsert, in its column order; finish
+// must have been called.
+func (r *deviceRow) values() ([]any, error) {
 	names, err := json.Marshal(nonNil(r.names))
 	if err != nil {
 		return nil, err
@@ -190,12 +221,10 @@ func (r *deviceRow) values() ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	words := append(slices.Clone(r.names), r.vendor, r.model, r.mac)
-	search := strings.ToLower(strings.Join(append(words, r.ips...), " "))
 	return []any{r.id, r.mac, r.name, string(names), string(ips), r.vendor, r.model, r.category,
 		r.criticality, r.os, r.software, string(ident), r.router, r.randomised, string(oui),
-		string(vlans), r.first, r.last, r.packets, r.bytes, search, r.createdAt,
-		r.updatedAt}, nil
+		string(vlans), r.first, r.last, r.packets, r.bytes, r.search, r.createdAt,
+		r.updatedAt, r.searchKey}, nil
 }
 
 func nonNil[T any](s []T) []T {
@@ -209,22 +238,64 @@ func nonNil[T any](s []T) []T {
 // user_set, the location or the owner, which only people change.
 const deviceInsert = "INSERT INTO devices (id, mac, name, names, ips, vendor, model, category, " +
 	"criticality, os, software, identification, router, mac_randomised, oui, vlans, " +
-	"first_seen, last_seen, packets, bytes, search, created_at, updated_at) VALUES "
+	"first_seen, last_seen, packets, bytes, search, created_at, updated_at, search_key) VALUES "
 
-const deviceUpsert = " ON CONFLICT (id) DO UPDATE SET mac = excluded.mac, " +
-	"name = excluded.name, names = excluded.names, ips = excluded.ips, vendor = excluded.vendor, " +
-	"model = excluded.model, category = excluded.category, " +
-	"criticality = excluded.criticality, os = excluded.os, software = excluded.software, " +
-	"identification = excluded.identification, router = excluded.router, " +
-	"mac_randomised = excluded.mac_randomised, oui = excluded.oui, vlans = excluded.vlans, " +
-	"first_seen = excluded.first_seen, last_seen = excluded.last_seen, " +
-	"packets = excluded.packets, bytes = excluded.bytes, search = excluded.search, " +
-	"updated_at = excluded.updated_at"
+// deviceInsertColumns is the number of columns deviceInsert writes.
+const deviceInsertColumns = 24
+
+// Which of the indexed columns a merge changes, in bits: the upsert of a
+// device sets only those of them it changes, so that SQLite rewrites only
+// their indexes (it rewrites an index whose column is set, whatever the
+// value). Every merge changes last_seen, or nearly: first_seen and the
+// identity seldom.
+const (
+	setIdentity = 1 << iota // name, vendor, model, category, criticality, search
+	setFirst                // first_seen
+	setLast                 // last_seen
+	setAll      = setIdentity | setFirst | setLast
+)
+
+// deviceUpsert is the ON CONFLICT clause of deviceInsert that sets the
+// columns the merge decides, but of the indexed ones only those in set.
+func deviceUpsert(set int) string {
+	cols := []string{"mac", "names", "ips", "os", "software", "identification", "router",
+		"mac_randomised", "oui", "vlans", "packets", "bytes", "updated_at"}
+	if set&setIdentity != 0 {
+		cols = append(cols, "name", "vendor", "model", "category", "criticality", "search")
+	}
+	if set&setFirst != 0 {
+		cols = append(cols, "first_seen")
+	}
+	if set&setLast != 0 {
+		cols = append(cols, "last_seen")
+	}
+	for i, c := range cols {
+		cols[i] = c + " = excluded." + c
+	}
+	return " ON CONFLICT (id) DO UPDATE SET " + strings.Join(cols, ", ")
+}
+
+// changes are the bits of the indexed columns that differ between was,
+// the stored row, and r.
+func (r *deviceRow) changes(was indexed, first, last int64) int {
+	set := 0
+	if r.indexed() != was {
+		set |= setIdentity
+	}
+	if r.first != first {
+		set |= setFirst
+	}
+	if r.last != last {
+		set |= setLast
+	}
+	return set
+}
 
 // devices merges devs with the stored devices of the same ids. The
 // merge of a device's own columns is done here rather than in SQL: names,
-// IP addresses and VLANs are unions, and user-set fields are kept, which SQL would say
-// only clumsily. It reports the devices written and how many were new.
+// IP addresses and VLANs are unions, and user-set fields are kept, which
+// SQL would say only clumsily. It reports the devices written and how many
+// were new.
 func (w *merger) devices(devs []*inventory.Device) (n, fresh int, err error) {
 	rows := make(map[string]*deviceRow, len(devs))
 	order := make([]string, 0, len(devs))
@@ -241,14 +312,25 @@ func (w *merger) devices(devs []*inventory.Device) (n, fresh int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	b := w.batch(deviceInsert, 23, deviceUpsert)
+	var key int64
+	if len(stored) < len(order) {
+		if key, err = maxSearchKey(w.ctx, w.tx); err != nil {
+			return 0, 0, err
+		}
+	}
+	batches := map[int]*batch{}
 	for _, id := range order {
-		r := rows[id]
+		r, set := rows[id], setAll
 		if s := stored[id]; s != nil {
+			was, first, last := s.indexed(), s.first, s.last
 			s.mergeFrom(r)
 			r = s
+			r.finish()
+			set = r.changes(was, first, last)
 		} else {
-			r.createdAt = nanos(w.now)
+			key++
+			r.createdAt, r.searchKey = nanos(w.now), key
+			r.finish()
 			fresh++
 		}
 		r.updatedAt = nanos(w.now)
@@ -256,11 +338,37 @@ func (w *merger) devices(devs []*inventory.Device) (n, fresh int, err error) {
 		if err != nil {
 			return 0, 0, fmt.Errorf("device %s: %w", id, err)
 		}
+		b := batches[set]
+		if b == nil {
+			b = w.batch(deviceInsert, deviceInsertColumns, deviceUpsert(set))
+			batches[set] = b
+		}
 		if err := b.add(vals...); err != nil {
-			return 0, 0, err
+			return 0, 0, err // the rollback closes the batches' statements
 		}
 	}
-	return len(order), fresh, b.close()
+	return len(order), fresh, closeAll(batches)
+}
+
+// closeAll closes the batches.
+func closeAll(batches map[int]*batch) error {
+	var errs []error
+	for _, b := range batches {
+		errs = append(errs, b.close())
+	}
+	return errors.Join(errs...)
+}
+
+// maxSearchKey is the largest devices.search_key, 0 for none. The merge's
+// turn (SQLite's write lock, the advisory lock) keeps it from changing
+// until the merge ends.
+func maxSearchKey(ctx context.Context, q querier) (int64, error) {
+	var key int64
+	err := q.QueryRowContext(ctx, "SELECT coalesce(max(search_key), 0) FROM devices").Scan(&key)
+	if err != nil {
+		return 0, fmt.Errorf("read search keys: %w", err)
+	}
+	return key, nil
 }
 
 // loadDevices reads the stored devices among ids.

@@ -28,15 +28,37 @@ func greaterSQL(t, col string) string {
 		"ELSE %[1]s.%[2]s END", t, col)
 }
 
-// seenBits maps how an address was seen (inventory.Address.SeenBy) to the
-// bits of identifiers.seen_by.
-var seenBits = map[string]int64{"ip": 1, "arp": 2, "ndp": 4}
+// seenKinds are the ways an address can be seen (inventory.Address.SeenBy),
+// in the order of their bits in identifiers.seen_by: from a packet's
+// source, ARP or neighbour discovery, or named by a protocol's fact about
+// a device no binding showed (an LLDP or DHCP sender). Keep the order:
+// bits are stored. A way not listed is kept as "other".
+var seenKinds = []string{"ip", "arp", "ndp", "other", "dhcp", "lldp", "cdp", "dns", "mdns",
+	"llmnr", "nbns", "ssdp", "wsd", "snmp", "syslog", "http", "tls", "ssh", "telnet", "ftp",
+	"smb", "dicom", "hl7"}
+
+// seenBits maps each of seenKinds to its bit.
+var seenBits = func() map[string]int64 {
+	m := make(map[string]int64, len(seenKinds))
+	for i, k := range seenKinds {
+		m[k] = 1 << i
+	}
+	return m
+}()
+
+// seenBit is the bit of a way of seeing an address.
+func seenBit(kind string) int64 {
+	if b, ok := seenBits[kind]; ok {
+		return b
+	}
+	return seenBits["other"]
+}
 
 // seenBy is the ways of seeing an address in bits, in a fixed order.
 func seenBy(bits int64) []string {
 	var out []string
-	for _, k := range []string{"ip", "arp", "ndp"} {
-		if bits&seenBits[k] != 0 {
+	for i, k := range seenKinds {
+		if bits&(1<<i) != 0 {
 			out = append(out, k)
 		}
 	}
@@ -72,7 +94,7 @@ func (w *merger) identifiers(devs []*inventory.Device) (int, error) {
 		for _, a := range d.Addresses {
 			var bits int64
 			for _, s := range a.SeenBy {
-				bits |= seenBits[s]
+				bits |= seenBit(s)
 			}
 			add(identKey{d.ID, "ip", a.IP}, identRow{first: nanos(a.FirstSeen),
 				last: nanos(a.LastSeen), packets: count(a.Packets), seenBy: bits})
@@ -111,38 +133,30 @@ type attrRow struct {
 	conf, first, last, count int64
 }
 
+// fold adds o, a row of the same key, to r.
+func (r *attrRow) fold(o attrRow) {
+	r.first, r.last = widen(r.first, r.last, o.first, o.last)
+	r.count += o.count
+	r.conf = max(r.conf, o.conf)
+}
+
+// keyedAttr is an attribute row with its key.
+type keyedAttr struct {
+	attrKey
+	attrRow
+}
+
+func compareAttrs(a, b keyedAttr) int {
+	return cmp.Or(strings.Compare(a.device, b.device), strings.Compare(a.source, b.source),
+		strings.Compare(a.key, b.key), strings.Compare(a.value, b.value),
+		strings.Compare(a.peer, b.peer))
+}
+
 // attributes merges the devices' attributes, compacted: one row per
 // (device, source, key, value, peer), counts added, times widened and the
 // highest confidence kept.
 func (w *merger) attributes(devs []*inventory.Device) (int, error) {
-	n := 0
-	for _, d := range devs {
-		n += len(d.Attributes)
-	}
-	rows := make(map[attrKey]*attrRow, n)
-	order := make([]attrKey, 0, n)
-	for _, d := range devs {
-		for i := range d.Attributes {
-			a := &d.Attributes[i]
-			k := attrKey{d.ID, a.Source, a.Key, a.Value, a.Peer}
-			r := attrRow{conf: int64(a.Confidence), first: nanos(a.FirstSeen),
-				last: nanos(a.LastSeen), count: count(a.Count)}
-			if have := rows[k]; have != nil {
-				have.first, have.last = widen(have.first, have.last, r.first, r.last)
-				have.count += r.count
-				have.conf = max(have.conf, r.conf)
-				continue
-			}
-			rows[k] = &r
-			order = append(order, k)
-		}
-	}
-	// In key order, each batch writes to neighbouring pages of the table.
-	slices.SortFunc(order, func(a, b attrKey) int {
-		return cmp.Or(strings.Compare(a.device, b.device), strings.Compare(a.source, b.source),
-			strings.Compare(a.key, b.key), strings.Compare(a.value, b.value),
-			strings.Compare(a.peer, b.peer))
-	})
+	rows := compactAttributes(devs)
 	// Ingestion never writes source "user" (validateInput refuses it); the
 	// WHERE keeps a person's attributes out of reach all the same.
 	b := w.batch("INSERT INTO attributes (device_id, source, key, value, peer, "+
@@ -150,14 +164,60 @@ func (w *merger) attributes(devs []*inventory.Device) (int, error) {
 		" ON CONFLICT (device_id, source, key, value, peer) DO UPDATE SET "+
 			greaterSQL("attributes", "confidence")+", "+widenSQL("attributes")+
 			", count = attributes.count + excluded.count WHERE attributes.source <> 'user'")
-	for _, k := range order {
-		r := rows[k]
-		err := b.add(k.device, k.source, k.key, k.value, k.peer, r.conf, r.first, r.last, r.count)
+	// Values a row shares with the one before (its device, often its
+	// source and times) are boxed once for both: 50,000 rows are 250,000
+	// allocations fewer.
+	var device, source, first, last any
+	for i := range rows {
+		r := &rows[i]
+		p := &rows[max(i-1, 0)]
+		if i == 0 || r.device != p.device {
+			device = r.device
+		}
+		if i == 0 || r.source != p.source {
+			source = r.source
+		}
+		if i == 0 || r.first != p.first {
+			first = r.first
+		}
+		if i == 0 || r.last != p.last {
+			last = r.last
+		}
+		err := b.add(device, source, r.key, r.value, r.peer, r.conf, first, last, r.count)
 		if err != nil {
 			return 0, err
 		}
 	}
-	return len(order), b.close()
+	return len(rows), b.close()
+}
+
+// compactAttributes returns the attributes of devs in key order, one row
+// per key. In key order, each batch writes to neighbouring pages of the
+// table; sorted, rows of one key are neighbours and fold without a map.
+func compactAttributes(devs []*inventory.Device) []keyedAttr {
+	n := 0
+	for _, d := range devs {
+		n += len(d.Attributes)
+	}
+	rows := make([]keyedAttr, 0, n)
+	for _, d := range devs {
+		for i := range d.Attributes {
+			a := &d.Attributes[i]
+			rows = append(rows, keyedAttr{attrKey{d.ID, a.Source, a.Key, a.Value, a.Peer},
+				attrRow{conf: int64(a.Confidence), first: nanos(a.FirstSeen),
+					last: nanos(a.LastSeen), count: count(a.Count)}})
+		}
+	}
+	slices.SortFunc(rows, compareAttrs)
+	out := rows[:0]
+	for _, r := range rows {
+		if last := len(out) - 1; last >= 0 && out[last].attrKey == r.attrKey {
+			out[last].fold(r.attrRow)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 type linkKey struct{ source, key, value, from, to string }
@@ -170,8 +230,7 @@ func (w *merger) links(links []inventory.Link) (int, error) {
 		k := linkKey{l.Source, l.Key, l.Value, l.From, l.To}
 		r := attrRow{first: nanos(l.FirstSeen), last: nanos(l.LastSeen), count: count(l.Count)}
 		if have := rows[k]; have != nil {
-			have.first, have.last = widen(have.first, have.last, r.first, r.last)
-			have.count += r.count
+			have.fold(r)
 			continue
 		}
 		rows[k] = &r

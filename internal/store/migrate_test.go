@@ -2,13 +2,16 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -112,8 +115,12 @@ func TestMigrationsAgree(t *testing.T) {
 	columns := map[string]map[string][]string{}
 	each(t, func(t *testing.T, b backend) {
 		db := b.open(t, Options{})
+		// device_search, SQLite's trigram index, and the tables behind it
+		// are SQLite's alone.
 		q := "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p " +
-			"WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite%' ORDER BY m.name, p.cid"
+			"WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite%' AND " +
+			"m.name <> 'device_search' AND m.name NOT LIKE 'device\\_search\\_%' ESCAPE '\\' " +
+			"ORDER BY m.name, p.cid"
 		if b.name == "postgres" {
 			q = "SELECT table_name, column_name FROM information_schema.columns " +
 				"WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
@@ -204,4 +211,56 @@ func TestOpenErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMigrateSearch migrates a database of version 3 that holds devices
+// and checks that 00004 gave each a search key and indexed its search text.
+func TestMigrateSearch(t *testing.T) {
+	each(t, func(t *testing.T, b backend) {
+		ctx := t.Context()
+		old := &DB{dialect: sqliteDialect, log: slog.New(slog.DiscardHandler), now: time.Now}
+		var err error
+		if b.name == "postgres" {
+			old.dialect = postgresDialect
+			old.sql, err = openPostgres(b.target)
+			if err == nil {
+				old.lockKey, err = postgresLockKey(ctx, old.sql)
+			}
+		} else {
+			old.sql, err = openSQLite(b.target, old.log)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := old.migrationProvider()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.UpTo(ctx, 3); err != nil {
+			t.Fatal(err)
+		}
+		for i, name := range []string{"ICU-Monitor-1", "Ward7-Pump-2", "Theatre-Pump-3"} {
+			_, err := old.sql.ExecContext(ctx, "INSERT INTO devices (id, name, names, search, "+
+				"created_at, updated_at) VALUES ($1, $2, $3, $4, 1, 1)", fmt.Sprintf("mac:%d", i),
+				name, `["`+name+`"]`, strings.ToLower(name))
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		old.sql.Close()
+
+		db := b.open(t, Options{})
+		got := listAll(t, db, DeviceQuery{DeviceFilter: DeviceFilter{Search: "pump"}})
+		if diff := cmp.Diff([]string{"mac:1", "mac:2"}, got); diff != "" {
+			t.Errorf("search after the migration (-want +got):\n%s", diff)
+		}
+		// A device merged after the migration takes the next search key.
+		mustMerge(t, db, syntheticInput(1, 0, 0), File{SHA256: fakeSHA(1)})
+		var keys, distinct int
+		err = db.sql.QueryRowContext(ctx, "SELECT count(*), count(DISTINCT search_key) FROM devices "+
+			"WHERE search_key > 0").Scan(&keys, &distinct)
+		if err != nil || keys != 4 || distinct != 4 {
+			t.Errorf("%d search keys, %d distinct (%v); want 4", keys, distinct, err)
+		}
+	})
 }

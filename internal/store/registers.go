@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/wardhq/ward/internal/register"
@@ -31,14 +32,22 @@ type reconciliationDoc struct {
 	Problems []register.Problem `json:"problems,omitempty"`
 }
 
-// SaveRegisterImport keeps an import and returns its id.
+// SaveRegisterImport keeps an import and returns its id. Of the register's
+// cells it keeps only those that identify or describe an asset
+// (registerCells): the people, places and notes of the register are not
+// Ward's to keep, nor the text of a problem in any other cell.
 func (db *DB) SaveRegisterImport(ctx context.Context, ri RegisterImport) (int64, error) {
 	if ri.Reconciliation == nil {
 		return 0, fmt.Errorf("store: save register import: %w", invalidf("no reconciliation"))
 	}
+	if ri.SHA256 != "" && !isSHA256(ri.SHA256) {
+		return 0, fmt.Errorf("store: save register import: %w",
+			invalidf("sha256 %.80q is not 64 lower-case hex digits", ri.SHA256))
+	}
 	mapping, err1 := json.Marshal(ri.Mapping)
 	figures, err2 := json.Marshal(ri.Figures)
-	rec, err3 := json.Marshal(reconciliationDoc{ri.Reconciliation, ri.Problems})
+	rec, err3 := json.Marshal(reconciliationDoc{keepCells(ri.Reconciliation),
+		keepProblems(ri.Problems)})
 	if err := errors.Join(err1, err2, err3); err != nil {
 		return 0, fmt.Errorf("store: save register import: %w", err)
 	}
@@ -58,6 +67,59 @@ func (db *DB) SaveRegisterImport(ctx context.Context, ri RegisterImport) (int64,
 		return 0, fmt.Errorf("store: save register import: %w", err)
 	}
 	return id, nil
+}
+
+// registerCells are the fields of a register entry the store keeps: what
+// identifies an asset and what describes it.
+var registerCells = map[register.Field]bool{
+	register.AssetID: true, register.Description: true, register.Manufacturer: true,
+	register.Model: true, register.Serial: true, register.MAC: true, register.IP: true,
+	register.Hostname: true, register.Category: true, register.Criticality: true,
+	register.Status: true,
+}
+
+// keepCells is a copy of rec whose entries hold only registerCells.
+func keepCells(rec *register.Reconciliation) *register.Reconciliation {
+	out := *rec
+	entry := func(e register.Entry) register.Entry {
+		fields := make(map[register.Field]string, len(e.Fields))
+		for f, v := range e.Fields {
+			if registerCells[f] {
+				fields[f] = v
+			}
+		}
+		e.Fields = fields
+		return e
+	}
+	out.Matched = slices.Clone(rec.Matched)
+	for i := range out.Matched {
+		out.Matched[i].Entry = entry(out.Matched[i].Entry)
+	}
+	out.RegisterOnly = slices.Clone(rec.RegisterOnly)
+	for i := range out.RegisterOnly {
+		out.RegisterOnly[i] = entry(out.RegisterOnly[i])
+	}
+	out.Relayed = slices.Clone(rec.Relayed)
+	for i := range out.Relayed {
+		out.Relayed[i].Entry = entry(out.Relayed[i].Entry)
+	}
+	out.Duplicates = slices.Clone(rec.Duplicates)
+	for i := range out.Duplicates {
+		out.Duplicates[i].Entry = entry(out.Duplicates[i].Entry)
+	}
+	return &out
+}
+
+// keepProblems is ps without the text of cells outside registerCells, and
+// of rows skipped whole (a note, a total), whose one cell may be anything.
+func keepProblems(ps []register.Problem) []register.Problem {
+	out := slices.Clone(ps)
+	for i := range out {
+		if !registerCells[out[i].Field] {
+			out[i].Value = ""
+		}
+	}
+	return out
 }
 
 // LatestRegisterImport returns the last import, whole, or ErrNotFound.

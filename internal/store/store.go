@@ -23,7 +23,9 @@
 //     › room, an owner, and tags.
 //
 // Users, their roles (optionally scoped to a site), sessions, API tokens
-// and audit events are kept beside the inventory. The store holds only
+// and audit events are kept beside the inventory, with the asset register
+// imports (their reconciliation, holding only the register's identity and
+// asset cells) and the column mappings users saved. The store holds only
 // hashes of secrets and leaves hashing, session policy and the audit
 // chain to their packages. It receives only inventory output, which is
 // free of patient data, and its tests search the database file to prove
@@ -41,14 +43,31 @@
 // accepts too, and use INSERT … ON CONFLICT, RETURNING and row values,
 // which both have. What differs is kept in the migrations (column types,
 // collation) and in a small dialect value: transaction options, how merges
-// take turns, ? rather than $n in SQLite's many-row inserts, and SQLite's
-// statistics refresh.
+// take turns, ? rather than $n in SQLite's many-row inserts, SQLite's
+// statistics refresh, and how SQLite reads a page of devices.
 //
 // Merges are batched: each table is written by multi-row INSERT … ON
 // CONFLICT DO UPDATE statements of up to 256 rows, prepared once, in the
 // merge's single transaction. Merges from several goroutines or processes
 // take turns (SQLite's write lock, a PostgreSQL advisory lock), so counts
-// are never lost to a race.
+// are never lost to a race. A merge sets only the indexed columns of a
+// device it changes, so that a device seen again rewrites only the indexes
+// of its times.
+//
+// # Pages of devices
+//
+// The inventory's pages ask for 50 devices of a filter in an order, and
+// for the filter's counts, among 100,000 devices or more. Every order has
+// an index of (sort key, id), which keyset pages walk. A search is a
+// substring of a device's search column (lower-cased names, vendor, model,
+// MAC and IP addresses); on SQLite, a search of three characters or more
+// first asks device_search, a trigram index of that column, and starts
+// from the devices it finds when they are few. Counts read the filter's
+// rows once, grouped; on SQLite from devices_counts (or devices_site for a
+// filter by site), indexes that hold every column a filter of the row
+// reads. SQLite's planner would sort a filter's every row for a page of
+// 50, so on SQLite the store chooses how to read a page from how many
+// devices the filter selects (page.go).
 //
 // The schema is versioned by goose migrations embedded in the binary, one
 // directory per backend, applied by Open. A database whose schema is newer
@@ -64,6 +83,7 @@ import (
 
 	"github.com/wardhq/ward/internal/dissect"
 	"github.com/wardhq/ward/internal/inventory"
+	"github.com/wardhq/ward/internal/register"
 )
 
 // Errors callers can branch on.
@@ -95,6 +115,7 @@ type Store interface {
 	Directory
 	Accounts
 	AuditLog
+	Registers
 	Close() error
 }
 
@@ -104,9 +125,12 @@ type Inventory interface {
 	Ingested(ctx context.Context, sha256 string) (bool, error)
 	Files(ctx context.Context) ([]IngestedFile, error)
 	SetUserAttribute(ctx context.Context, deviceID, key, value string) error
+	DeleteUserAttribute(ctx context.Context, deviceID, key string) error
 	ListDevices(ctx context.Context, q DeviceQuery) (DevicePage, error)
 	GetDevice(ctx context.Context, id string) (*DeviceDetail, error)
 	CountDevices(ctx context.Context, f DeviceFilter) (*DeviceCounts, error)
+	CountMatching(ctx context.Context, f DeviceFilter) (int, error)
+	Dashboard(ctx context.Context, f DeviceFilter, now time.Time) (*DashboardFigures, error)
 	DeviceFlows(ctx context.Context, id string, limit int) ([]Flow, error)
 }
 
@@ -116,6 +140,8 @@ type Directory interface {
 	AddLocation(ctx context.Context, l Location) (Location, error)
 	Locations(ctx context.Context) ([]Location, error)
 	AddOwner(ctx context.Context, o Owner) (Owner, error)
+	Owners(ctx context.Context) ([]Owner, error)
+	OwnerNamed(ctx context.Context, name string) (Owner, error)
 	SetDeviceLocation(ctx context.Context, deviceID string, locationID int64) error
 	SetDeviceOwner(ctx context.Context, deviceID string, ownerID int64) error
 	TagDevice(ctx context.Context, deviceID, tag string) error
@@ -126,12 +152,17 @@ type Directory interface {
 type Accounts interface {
 	CreateUser(ctx context.Context, name, passwordHash string) (User, error)
 	UserByName(ctx context.Context, name string) (User, error)
+	UserByID(ctx context.Context, id int64) (User, error)
+	Users(ctx context.Context) ([]User, error)
+	UpsertExternalUser(ctx context.Context, issuer, subject, name string, gs []Grant) (User, error)
+	DisableUser(ctx context.Context, id int64, disabled bool) error
 	SetPasswordHash(ctx context.Context, userID int64, passwordHash string) error
 	GrantRole(ctx context.Context, userID int64, g Grant) error
 	RevokeRole(ctx context.Context, userID int64, g Grant) error
 	CreateSession(ctx context.Context, s Session) error
 	SessionByHash(ctx context.Context, idHash []byte) (Session, error)
 	DeleteSession(ctx context.Context, idHash []byte) error
+	DeleteUserSessions(ctx context.Context, userID int64) error
 	DeleteExpiredSessions(ctx context.Context) (int64, error)
 	CreateToken(ctx context.Context, t Token) (Token, error)
 	TokenByHash(ctx context.Context, hash []byte) (Token, error)
@@ -145,6 +176,18 @@ type AuditLog interface {
 	AppendAudit(ctx context.Context, e AuditEvent) error
 	LastAudit(ctx context.Context) (AuditEvent, error)
 	ListAudit(ctx context.Context, afterSeq int64, limit int) ([]AuditEvent, error)
+	ListAuditFiltered(ctx context.Context, q AuditQuery) ([]AuditEvent, error)
+}
+
+// Registers keeps the asset register imports and the column mappings
+// users saved.
+type Registers interface {
+	SaveRegisterImport(ctx context.Context, ri RegisterImport) (int64, error)
+	LatestRegisterImport(ctx context.Context) (*RegisterImport, error)
+	RegisterImports(ctx context.Context) ([]RegisterImport, error)
+	SaveMapping(ctx context.Context, name string, m register.Mapping) error
+	Mapping(ctx context.Context, name string) (register.Mapping, error)
+	Mappings(ctx context.Context) ([]string, error)
 }
 
 var _ Store = (*DB)(nil)

@@ -8,12 +8,14 @@ import (
 	"strings"
 )
 
-const userColumns = "id, name, password_hash, disabled, created_at"
+// userColumns are the columns of a User, for scanUser, from users.
+const userColumns = "id, name, password_hash, disabled, " +
+	"EXISTS (SELECT 1 FROM external_users e WHERE e.user_id = users.id), created_at"
 
 func scanUser(sc interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var created int64
-	err := sc.Scan(&u.ID, &u.Name, &u.PasswordHash, &u.Disabled, &created)
+	err := sc.Scan(&u.ID, &u.Name, &u.PasswordHash, &u.Disabled, &u.External, &created)
 	u.CreatedAt = fromNanos(created)
 	return u, err
 }
@@ -123,24 +125,33 @@ func (db *DB) UpsertExternalUser(ctx context.Context, issuer, subject, name stri
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM user_roles WHERE user_id = $1", id); err != nil {
-			return err
-		}
-		for _, g := range gs {
-			if !g.Role.Valid() {
-				return invalidf("unknown role %q", g.Role)
-			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO user_roles (user_id, role, site_id) "+
-				"VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", id, string(g.Role), nullID(g.SiteID)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return setGrants(ctx, tx, id, gs)
 	})
 	if err != nil {
 		return User{}, fmt.Errorf("store: external user: %w", err)
 	}
 	return db.UserByID(ctx, id)
+}
+
+// setGrants gives the user exactly the grants gs.
+func setGrants(ctx context.Context, tx *sql.Tx, userID int64, gs []Grant) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM user_roles WHERE user_id = $1", userID); err != nil {
+		return err
+	}
+	for _, g := range gs {
+		if !g.Role.Valid() {
+			return invalidf("unknown role %q", g.Role)
+		}
+		if err := checkSite(ctx, tx, g); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO user_roles (user_id, role, site_id) "+
+			"VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", userID, string(g.Role), nullID(g.SiteID))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func createExternal(ctx context.Context, tx *sql.Tx, db *DB, issuer, subject, name string) (int64, error) {
@@ -168,26 +179,4 @@ func hostOf(issuer string) string {
 	s := strings.TrimPrefix(strings.TrimPrefix(issuer, "https://"), "http://")
 	host, _, _ := strings.Cut(s, "/")
 	return host
-}
-
-// DeleteUserAttribute removes what a person set for key on the device. For
-// an identity key the device's field keeps its value until the next
-// ingestion derives it again, which the flag no longer stops.
-func (db *DB) DeleteUserAttribute(ctx context.Context, deviceID, key string) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM attributes WHERE device_id = $1 AND "+
-			"source = 'user' AND key = $2", deviceID, key); err != nil {
-			return err
-		}
-		if bit := identityBit(key); bit != 0 {
-			_, err := tx.ExecContext(ctx, "UPDATE devices SET user_set = user_set & ~$2, "+
-				"updated_at = $3 WHERE id = $1", deviceID, bit, nanos(db.now()))
-			return err
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: clear %s of %q: %w", key, deviceID, err)
-	}
-	return nil
 }

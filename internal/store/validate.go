@@ -170,8 +170,8 @@ func validateAddresses(what string, d *inventory.Device) error {
 			return err
 		}
 		for _, s := range a.SeenBy {
-			if seenBits[s] == 0 {
-				return invalidf("%s: address %s seen by unknown %q", what, a.IP, s)
+			if err := checkText(what, "seen by", s); err != nil {
+				return err
 			}
 		}
 		if r := badTime(a.FirstSeen, a.LastSeen); r != "" {

@@ -94,6 +94,10 @@ type Merged struct {
 	Links       int `json:"links"`
 	Findings    int `json:"findings"`
 	Flows       int `json:"flows"`
+	// Overlapping is true when the capture's time overlapped a file
+	// merged before, so that counts were combined without adding the same
+	// traffic twice.
+	Overlapping bool `json:"overlapping,omitempty"`
 }
 
 // IngestedFile is a file merged into the store.
@@ -154,6 +158,10 @@ type merger struct {
 	d    *dialect
 	now  time.Time
 	hook func(step string) error // DB.hook
+	// overlap is true when the capture's time overlaps a file merged
+	// before: its counts then combine by the larger where a row's times
+	// overlap, rather than adding (addCount).
+	overlap bool
 }
 
 // batch starts a batch of rows of cols values in w's transaction.
@@ -169,13 +177,20 @@ func (db *DB) merge(ctx context.Context, tx *sql.Tx, in *Input, f File) (Merged,
 	}
 	w := &merger{ctx: context.WithoutCancel(ctx), done: ctx, tx: tx, d: db.dialect,
 		now: db.now(), hook: db.hook}
-	if err := w.recordFile(f); err != nil {
+	first, last := inputWindow(in)
+	if err := w.recordFile(f, first, last); err != nil {
 		return Merged{}, err
 	}
+	overlap, err := w.overlapsEarlier(f, first, last)
+	if err != nil {
+		return Merged{}, err
+	}
+	w.overlap = overlap
 	m, err := w.writeAll(in)
 	if err != nil {
 		return Merged{}, err
 	}
+	m.Overlapping = overlap
 	stats, err := json.Marshal(fileStats{Packets: f.Packets, Bytes: f.Bytes, Merged: m})
 	if err != nil {
 		return Merged{}, fmt.Errorf("encode stats: %w", err)
@@ -192,10 +207,10 @@ func (db *DB) merge(ctx context.Context, tx *sql.Tx, in *Input, f File) (Merged,
 // concurrent merge of the same file waits here for the first to end
 // (PostgreSQL holds the key's row lock, SQLite the write lock) and then
 // finds it recorded.
-func (w *merger) recordFile(f File) error {
+func (w *merger) recordFile(f File, first, last int64) error {
 	res, err := w.tx.ExecContext(w.ctx, "INSERT INTO ingested_files (sha256, name, size, "+
-		"ingested_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING",
-		f.SHA256, f.Name, f.Size, nanos(w.now))
+		"ingested_at, capture_first, capture_last) VALUES ($1, $2, $3, $4, $5, $6) "+
+		"ON CONFLICT (sha256) DO NOTHING", f.SHA256, f.Name, f.Size, nanos(w.now), first, last)
 	if err != nil {
 		return fmt.Errorf("record file: %w", err)
 	}
@@ -207,6 +222,41 @@ func (w *merger) recordFile(f File) error {
 		return ErrAlreadyIngested
 	}
 	return nil
+}
+
+// inputWindow is the span of capture time an input covers, in unix
+// nanoseconds: from the first to the last time any device or flow was
+// seen; 0, 0 when it has none.
+func inputWindow(in *Input) (first, last int64) {
+	see := func(f, l time.Time) {
+		if fn := nanos(f); fn != 0 && (first == 0 || fn < first) {
+			first = fn
+		}
+		last = max(last, nanos(l))
+	}
+	for _, d := range in.Devices {
+		see(d.FirstSeen, d.LastSeen)
+	}
+	for i := range in.Flows {
+		see(in.Flows[i].FirstSeen, in.Flows[i].LastSeen)
+	}
+	return first, last
+}
+
+// overlapsEarlier reports whether a file merged before covers capture time
+// that f's [first, last] covers too.
+func (w *merger) overlapsEarlier(f File, first, last int64) (bool, error) {
+	if first == 0 {
+		return false, nil
+	}
+	var n int
+	err := w.tx.QueryRowContext(w.ctx, "SELECT count(*) FROM ingested_files WHERE sha256 <> $1 "+
+		"AND capture_first <> 0 AND capture_first <= $3 AND capture_last >= $2",
+		f.SHA256, first, last).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("compare capture times: %w", err)
+	}
+	return n > 0, nil
 }
 
 // writeAll writes the tables of in, devices first for the foreign keys.

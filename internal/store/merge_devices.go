@@ -150,9 +150,36 @@ func (r *deviceRow) mergeFrom(n *deviceRow) {
 		}
 	}
 	slices.Sort(r.vlans)
-	r.first, r.last = widen(r.first, r.last, n.first, n.last)
 	r.packets += n.packets
 	r.bytes += n.bytes
+	r.first, r.last = widen(r.first, r.last, n.first, n.last)
+}
+
+// mergeOverlapping folds in n from a capture that overlaps one merged
+// before: as mergeFrom, but its counts combine by addCount.
+func (r *deviceRow) mergeOverlapping(n *deviceRow) {
+	packets := addCount(r.packets, n.packets, r.first, r.last, n.first, n.last)
+	bytes := addCount(r.bytes, n.bytes, r.first, r.last, n.first, n.last)
+	r.mergeFrom(n)
+	r.packets, r.bytes = packets, bytes
+}
+
+// addCount combines a stored count over [first, last] with an incoming one
+// over [f, l] (unix nanoseconds, 0 unknown), for a capture whose time
+// overlaps one merged before: the sum when the spans are apart, the
+// larger when they overlap, so that the same traffic in two captures (a
+// capture and an extract of it, two sensors on one SPAN) is not counted
+// twice. Partly overlapping captures are undercounted rather than
+// doubled. countSQL is the same rule in SQL.
+func addCount(stored, in, first, last, f, l int64) int64 {
+	if overlaps(first, last, f, l) {
+		return max(stored, in)
+	}
+	return stored + in
+}
+
+func overlaps(first, last, f, l int64) bool {
+	return first != 0 && f != 0 && f <= last && l >= first
 }
 
 // union is a, then what b has that a does not.
@@ -323,7 +350,11 @@ func (w *merger) devices(devs []*inventory.Device) (n, fresh int, err error) {
 		r, set := rows[id], setAll
 		if s := stored[id]; s != nil {
 			was, first, last := s.indexed(), s.first, s.last
-			s.mergeFrom(r)
+			if w.overlap {
+				s.mergeOverlapping(r)
+			} else {
+				s.mergeFrom(r)
+			}
 			r = s
 			r.finish()
 			set = r.changes(was, first, last)

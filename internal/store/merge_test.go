@@ -455,3 +455,43 @@ func TestConcurrentMerges(t *testing.T) {
 		}
 	})
 }
+
+// TestOverlappingCaptures merges the same traffic twice under different
+// hashes (a capture and a copy of it in another format, two sensors on
+// one SPAN): the counts do not double. Captures of other times add, in
+// whatever order they come.
+func TestOverlappingCaptures(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		merge := func(variant, sha int) Merged {
+			t.Helper()
+			m, err := db.MergeInventory(t.Context(), syntheticInput(20, 5, variant), File{SHA256: fakeSHA(sha)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		counts := func() [3]int64 {
+			return [3]int64{sumColumn(t, db, "attributes", "count"), sumColumn(t, db, "devices", "packets"),
+				sumColumn(t, db, "flows", "packets")}
+		}
+		if m := merge(0, 1); m.Overlapping {
+			t.Error("the first capture overlaps nothing, but was merged as overlapping")
+		}
+		once := counts()
+		if m := merge(0, 2); !m.Overlapping {
+			t.Error("the same traffic again was not seen to overlap")
+		}
+		if got := counts(); got != once {
+			t.Errorf("the same traffic merged twice: counts %v, want %v as after once", got, once)
+		}
+		// Later, earlier, then between: each its own time, each adding.
+		for i, variant := range []int{5, 2, 3} {
+			if m := merge(variant, 10+i); m.Overlapping {
+				t.Errorf("capture of hour %d overlaps another's time, want apart", variant)
+			}
+		}
+		if got, want := counts(), [3]int64{4 * once[0], 4 * once[1], 4 * once[2]}; got != want {
+			t.Errorf("four captures of different hours: counts %v, want %v", got, want)
+		}
+	})
+}

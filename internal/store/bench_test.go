@@ -9,22 +9,25 @@ import (
 // BenchmarkMergeObservations merges synthetic analyses of 1000 devices
 // with 50 attributes each into SQLite: 50,000 observations (compacted
 // facts, one attribute row each) per merge, with the devices' addresses,
-// links, findings and flows. "new" merges new devices each time, "known"
-// the same devices again, which adds to every row.
+// links, findings and flows. "new" merges new devices each time; "known"
+// the same devices again a day later each time, which adds to every row;
+// "overlapping" the same devices an hour later each time, within the time
+// the files before covered, so that counts combine by the larger.
 func BenchmarkMergeObservations(b *testing.B) {
 	const devices, attrs = 1000, 50
-	for _, known := range []bool{false, true} {
-		name := "new"
-		if known {
-			name = "known"
-		}
-		b.Run(name, func(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		known bool
+		step  time.Duration
+	}{{"new", false, 24 * time.Hour}, {"known", true, 24 * time.Hour},
+		{"overlapping", true, time.Hour}} {
+		b.Run(c.name, func(b *testing.B) {
 			db, err := Open(b.Context(), "sqlite", b.TempDir(), Options{})
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer db.Close()
-			if known {
+			if c.known {
 				in := synth{devices: devices, attrs: attrs}.input()
 				if _, err := db.MergeInventory(b.Context(), in, File{SHA256: fakeSHA(0)}); err != nil {
 					b.Fatal(err)
@@ -34,14 +37,18 @@ func BenchmarkMergeObservations(b *testing.B) {
 			obs := 0
 			for i := 1; i <= b.N; i++ {
 				b.StopTimer()
-				s := synth{devices: devices, attrs: attrs, shift: time.Duration(i) * time.Hour}
-				if !known {
+				s := synth{devices: devices, attrs: attrs, shift: time.Duration(i) * c.step}
+				if !c.known {
 					s.start = i * devices
 				}
 				in := s.input()
 				b.StartTimer()
-				if _, err := db.MergeInventory(b.Context(), in, File{SHA256: fakeSHA(i)}); err != nil {
+				m, err := db.MergeInventory(b.Context(), in, File{SHA256: fakeSHA(i)})
+				if err != nil {
 					b.Fatal(err)
+				}
+				if m.Overlapping != (c.step < 24*time.Hour) {
+					b.Fatalf("merge %d: overlapping %v", i, m.Overlapping)
 				}
 				obs += devices * attrs
 			}

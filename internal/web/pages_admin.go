@@ -16,6 +16,7 @@ import (
 
 	"github.com/wardhq/ward/internal/audit"
 	"github.com/wardhq/ward/internal/auth"
+	"github.com/wardhq/ward/internal/register"
 	"github.com/wardhq/ward/internal/store"
 )
 
@@ -115,8 +116,13 @@ func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	maps, err := s.namedMappings(r)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "register", &view{Title: "Asset register", Nav: "register",
-		Data: latest, Flash: s.takeFlash(w, r)})
+		Data: registerView{Latest: latest, Mappings: maps, Fields: register.Fields()}, Flash: s.takeFlash(w, r)})
 }
 
 // maxRegister bounds an uploaded register.

@@ -80,6 +80,8 @@ func (s *Server) pageRoutes() []route {
 			session: true, handler: s.registerPage},
 		{method: "POST", path: "/register", access: permitted, perm: auth.PermRegisterImport,
 			session: true, handler: s.registerUpload},
+		{method: "POST", path: "/register/mappings", access: permitted,
+			perm: auth.PermRegisterImport, session: true, handler: s.saveMapping},
 		{method: "GET", path: "/audit", access: permitted, perm: auth.PermAuditRead,
 			session: true, handler: s.auditPage},
 		{method: "GET", path: "/audit/checkpoint", access: permitted, perm: auth.PermAuditRead,

@@ -71,6 +71,7 @@ var routeRules = map[string]routeRule{
 	"POST /ingest":             {roles: ingesters},
 	"GET /register":            {roles: everyRole},
 	"POST /register":           {roles: importers},
+	"POST /register/mappings":  {roles: importers},
 	"GET /audit":               {roles: auditors},
 	"GET /audit/checkpoint":    {roles: auditors},
 	"GET /users":               {roles: admins},
@@ -136,6 +137,10 @@ var routeProbes = map[string]probe{
 	"POST /devices/{id}":     {build: (*routeEnv).editForm},
 	"POST /ingest":           {build: (*routeEnv).ingestForm},
 	"POST /register":         {build: (*routeEnv).registerForm},
+	"POST /register/mappings": {build: func(e *routeEnv, t *testing.T, c *caller) *http.Request {
+		return e.form(t, c, "/register/mappings", url.Values{"name": {e.name("cmms")},
+			"col_serial": {"Serial Number"}})
+	}},
 	"POST /users": {build: func(e *routeEnv, t *testing.T, c *caller) *http.Request {
 		return e.form(t, c, "/users", url.Values{"name": {e.name("page-user")}, "role": {"auditor"}})
 	}},

@@ -590,6 +590,8 @@ func TestCSRFPageRoutes(t *testing.T) {
 			&formPart{name: "capture", file: "dicom-tls.pcap", value: capture}, 303},
 		{"POST /register", "/register", nil,
 			&formPart{name: "register", file: "ward7-assets.csv", value: register}, 303},
+		{"POST /register/mappings", "/register/mappings", url.Values{"name": {"mallory"},
+			"col_serial": {"Serial"}}, nil, 303},
 		{"POST /account/password", "/account/password", url.Values{
 			"current": {ts.pw[auth.RoleAdmin]}, "new": {newPW}, "confirm": {newPW}}, nil, 303},
 		{"POST /logout", "/logout", nil, nil, 303},

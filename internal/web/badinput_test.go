@@ -220,7 +220,9 @@ func testKeptAsText(t *testing.T, ts *testServer, c *http.Client, csrf string, i
 				got[a.Key] = a.Value
 			}
 		}
-		if diff := cmp.Diff(map[string]string{"owner": owner, "notes": notes}, got); diff != "" {
+		// The owner and tags a person set are facts of source "user" too.
+		want := map[string]string{"owner": owner, "notes": notes, "tags": strings.Join(tags, ", ")}
+		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("stored (-want +got):\n%s", diff)
 		}
 		if diff := cmp.Diff(sortedCopy(tags), sortedCopy(d.Tags)); diff != "" {

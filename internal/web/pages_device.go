@@ -318,9 +318,39 @@ func (s *Server) applyEdit(r *http.Request, d *store.DeviceDetail, e *deviceEdit
 		return err
 	}
 	changes = append(changes, more...)
+	if err := s.recordUserFacts(r, d.ID, changes); err != nil {
+		return err
+	}
 	if len(changes) > 0 {
 		s.facets.forget()
 		s.record(r, p.name, "device.update", d.ID, map[string]any{"changes": changes})
+	}
+	return nil
+}
+
+// recordUserFacts keeps the location, owner and tags a person set as
+// attributes of source "user" too, so that the device's facts say who
+// placed it where and when, beside what the network showed. (Criticality
+// and notes are such attributes already.)
+func (s *Server) recordUserFacts(r *http.Request, id string, changes []change) error {
+	for _, c := range changes {
+		v := c.To
+		switch c.Field {
+		case "location":
+			v = c.ToName
+		case "owner", "tags":
+		default:
+			continue
+		}
+		var err error
+		if v == "" {
+			err = s.db.DeleteUserAttribute(r.Context(), id, c.Field)
+		} else {
+			err = s.db.SetUserAttribute(r.Context(), id, c.Field, v)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

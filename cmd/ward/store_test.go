@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite"
 )
 
@@ -83,5 +87,43 @@ func tamper(t *testing.T, path string, stmts ...string) {
 		if _, err := db.ExecContext(context.Background(), s); err != nil {
 			t.Fatalf("%s: %v", s, err)
 		}
+	}
+}
+
+// TestIngestPostgres runs ingest and verify against PostgreSQL (the test
+// server at 127.0.0.1:5432, in a schema of the test's own).
+func TestIngestPostgres(t *testing.T) {
+	base := "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	admin, err := pgx.Connect(ctx, base)
+	cancel()
+	if err != nil {
+		if os.Getenv("WARD_REQUIRE_POSTGRES") == "1" {
+			t.Fatalf("PostgreSQL is required (WARD_REQUIRE_POSTGRES=1): %v", err)
+		}
+		t.Skipf("no PostgreSQL at 127.0.0.1:5432 (%v)", err)
+	}
+	bg := context.Background()
+	defer admin.Close(bg)
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "ward_cli_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec(bg, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Exec(bg, "DROP SCHEMA "+schema+" CASCADE")
+	db := base + "&search_path=" + schema
+	data := t.TempDir()
+	out, stderr, err := ward(t, nil, "ingest", "--data", data, "--database", db, demoCapture)
+	if err != nil || !strings.Contains(out, " devices (") {
+		t.Fatalf("ingest into PostgreSQL: %v, printed %q\n%s", err, out, stderr)
+	}
+	out, _, err = ward(t, nil, "verify", "--data", data, "--database", db)
+	if err != nil || !strings.Contains(out, "chain intact") {
+		t.Errorf("verify on PostgreSQL: %v, printed %q", err, out)
+	}
+	var n int
+	if err := admin.QueryRow(bg, "SELECT count(*) FROM "+schema+".devices").Scan(&n); err != nil || n == 0 {
+		t.Errorf("devices in PostgreSQL: %d, %v", n, err)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
@@ -197,6 +199,16 @@ func privateFile(path string, log *slog.Logger) error {
 func uriPath(p string) string {
 	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 	return r.Replace(filepath.ToSlash(p))
+}
+
+// openPgx opens a database/sql pool over pgx connections. pgx prepares
+// each statement once per connection and caches it.
+func openPgx(url string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	return stdlib.OpenDB(*cfg), nil
 }
 
 func openPostgres(target string) (*sql.DB, error) {

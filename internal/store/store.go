@@ -37,8 +37,8 @@
 // interface. "sqlite" is the embedded default: a file ward.db in a data
 // directory, through the pure-Go modernc.org/sqlite driver, in WAL mode
 // with a busy timeout and foreign keys on. "postgres" is for larger
-// deployments: a postgres:// URL, through pgx (behind a small
-// database/sql adapter, pgdriver.go). Both go through database/sql and run
+// deployments: a postgres:// URL, through pgx and its database/sql
+// adapter (pgx/v5/stdlib). Both go through database/sql and run
 // the same SQL: statements are written with $n placeholders, which SQLite
 // accepts too, and use INSERT … ON CONFLICT, RETURNING and row values,
 // which both have. What differs is kept in the migrations (column types,

@@ -208,19 +208,11 @@ func (s *Server) apiPostToken(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	secret, hash, err := auth.NewSecret(auth.KindToken)
+	t, secret, err := s.newToken(r, req.Name, g)
 	if err != nil {
 		s.apiInternal(w, r, err)
 		return
 	}
-	t, err := s.db.CreateToken(r.Context(), store.Token{Hash: []byte(hash), Name: req.Name,
-		Role: g.Role, SiteID: g.SiteID})
-	if err != nil {
-		s.apiInternal(w, r, err)
-		return
-	}
-	s.record(r, who(r.Context()).name, "token.create", t.Name, map[string]any{"token_id": t.ID,
-		"role": g.Role, "site_id": g.SiteID})
 	writeJSON(w, http.StatusCreated, apiCreatedToken{Token: tokenOut(t), Secret: secret})
 }
 

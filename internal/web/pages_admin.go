@@ -355,7 +355,6 @@ func (s *Server) showTokens(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
-	p := who(r.Context())
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	role, err := auth.ParseRole(r.PostFormValue("role"))
 	if err != nil || !shortName(name) {
@@ -371,19 +370,29 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		s.showTokens(w, r, http.StatusBadRequest, tokensView{}, "No such site.")
 		return
 	}
+	t, secret, err := s.newToken(r, name, store.Grant{Role: role, SiteID: site})
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.showTokens(w, r, http.StatusOK, tokensView{Secret: secret, Name: t.Name}, "")
+}
+
+// newToken creates an API token bound to g, audits it, and returns it
+// with its secret, to be shown once: the store keeps only the hash.
+func (s *Server) newToken(r *http.Request, name string, g store.Grant) (store.Token, string, error) {
 	secret, hash, err := auth.NewSecret(auth.KindToken)
 	if err != nil {
-		s.internal(w, r, err)
-		return
+		return store.Token{}, "", err
 	}
-	t, err := s.db.CreateToken(r.Context(), store.Token{Hash: []byte(hash), Name: name, Role: role,
-		SiteID: site})
+	t, err := s.db.CreateToken(r.Context(), store.Token{Hash: []byte(hash), Name: name,
+		Role: g.Role, SiteID: g.SiteID})
 	if err != nil {
-		s.internal(w, r, err)
-		return
+		return store.Token{}, "", err
 	}
-	s.record(r, p.name, "token.create", t.Name, map[string]any{"token_id": t.ID, "role": role, "site_id": site})
-	s.showTokens(w, r, http.StatusOK, tokensView{Secret: secret, Name: t.Name}, "")
+	s.record(r, who(r.Context()).name, "token.create", t.Name, map[string]any{"token_id": t.ID,
+		"role": g.Role, "site_id": g.SiteID})
+	return t, secret, nil
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {

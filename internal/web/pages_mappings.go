@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -54,8 +55,8 @@ func (s *Server) namedMappings(r *http.Request) ([]namedMapping, error) {
 // header row and the sheet.
 func formMapping(r *http.Request) (string, register.Mapping, error) {
 	name := strings.TrimSpace(r.PostFormValue("name"))
-	if err := shortText("name", name); err != nil {
-		return "", register.Mapping{}, err
+	if !shortName(name) {
+		return "", register.Mapping{}, &fieldError{"name", "give 1 to 64 characters of text"}
 	}
 	m := register.Mapping{Columns: map[register.Field]string{},
 		Sheet: strings.TrimSpace(r.PostFormValue("sheet"))}
@@ -71,7 +72,7 @@ func formMapping(r *http.Request) (string, register.Mapping, error) {
 		}
 		m.HeaderRow = n
 	}
-	for _, v := range append(slices.Collect(mapValues(m.Columns)), m.Sheet) {
+	for _, v := range append(slices.Collect(maps.Values(m.Columns)), m.Sheet) {
 		if err := plainField("heading", v); err != nil {
 			return "", m, err
 		}
@@ -80,24 +81,6 @@ func formMapping(r *http.Request) (string, register.Mapping, error) {
 		return "", m, &fieldError{"columns", "name the heading of at least one column"}
 	}
 	return name, m, m.Validate()
-}
-
-func mapValues(m map[register.Field]string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for _, v := range m {
-			if !yield(v) {
-				return
-			}
-		}
-	}
-}
-
-// shortText checks a name typed into a form: text, 1 to 64 bytes.
-func shortText(field, v string) error {
-	if v == "" || len(v) > 64 {
-		return &fieldError{field, "give 1 to 64 characters"}
-	}
-	return plainField(field, v)
 }
 
 func plainField(field, v string) error {

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"errors"
 	"net/http"
-	"time"
 
 	"github.com/wardhq/ward/internal/auth"
 	"github.com/wardhq/ward/internal/store"
@@ -13,7 +11,6 @@ type dashboardView struct {
 	Figures  *store.DashboardFigures
 	Register *store.RegisterImport
 	Files    int
-	Max      map[string]int // the largest count of each chart, for bar widths
 }
 
 func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
@@ -28,18 +25,22 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	reg, err := s.db.LatestRegisterImport(r.Context())
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	// The summaries, not the latest import whole: the dashboard shows its
+	// figures, not its lists.
+	imports, err := s.db.RegisterImports(r.Context())
+	if err != nil {
 		s.internal(w, r, err)
 		return
+	}
+	var reg *store.RegisterImport
+	if len(imports) > 0 {
+		reg = &imports[0]
 	}
 	files, err := s.db.Files(r.Context())
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	v := dashboardView{Figures: figs, Register: reg, Files: len(files), Max: map[string]int{}}
+	v := dashboardView{Figures: figs, Register: reg, Files: len(files)}
 	s.render(w, r, http.StatusOK, "dashboard", &view{Title: "Dashboard", Nav: "dashboard", Data: v})
 }
-
-var _ = time.Now

@@ -97,7 +97,6 @@ var funcs = template.FuncMap{
 	"ago":     ago,
 	"percent": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 	"join":    strings.Join,
-	"query":   urlQueryEscape,
 	"add":     func(a, b int) int { return a + b },
 	"protoName": func(p uint8) string {
 		switch p {
@@ -111,12 +110,6 @@ var funcs = template.FuncMap{
 			return "icmpv6"
 		}
 		return fmt.Sprintf("ip/%d", p)
-	},
-	"barWidth": func(n, max int) string {
-		if max <= 0 {
-			return "0"
-		}
-		return fmt.Sprintf("%.1f", float64(n)*100/float64(max))
 	},
 }
 

@@ -62,6 +62,9 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.unauthenticated(w, r, rt, err)
 			return
 		}
+		// From here every answer, a refusal's error page included, knows
+		// who asked.
+		r = r.WithContext(withPrincipal(r.Context(), p))
 		if rt.access == permitted && !p.can(rt.perm) {
 			s.forbidden(w, r, rt.kind, "your role does not allow this")
 			return
@@ -69,7 +72,7 @@ func (s *Server) wrap(rt route) http.Handler {
 		// An upload's handler reads its body as a stream and checks the
 		// CSRF field itself (uploadPart); every other form is bounded and
 		// read here, so that its token is checked before the handler runs.
-		upload := streamedUploads[rt.method+" "+rt.path] && isMultipart(r)
+		upload := rt.stream && isMultipart(r)
 		if unsafeMethod(r.Method) && rt.kind == page && !upload {
 			if err := readForm(w, r); err != nil {
 				s.badForm(w, r, err)
@@ -80,13 +83,9 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.forbidden(w, r, rt.kind, "the form is out of date or did not come from Ward: reload the page and try again")
 			return
 		}
-		rt.handler(w, r.WithContext(withPrincipal(r.Context(), p)))
+		rt.handler(w, r)
 	})
 }
-
-// streamedUploads are the routes, as "METHOD PATH", whose handlers read a
-// multipart body as a stream and check its CSRF field before the file.
-var streamedUploads = map[string]bool{"POST /ingest": true, "POST /register": true}
 
 // readForm bounds a page form's body and parses it whole.
 func readForm(w http.ResponseWriter, r *http.Request) error {

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wardhq/ward/internal/auth"
 	"github.com/wardhq/ward/internal/register"
 	"github.com/wardhq/ward/internal/store"
 )
@@ -278,11 +277,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, m
 // browserUser is the user whose session cookie r carries, nil when none
 // is valid.
 func (s *Server) browserUser(r *http.Request) *principal {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil || auth.SecretKind(c.Value) != auth.KindSession {
-		return nil
-	}
-	p, err := s.sessionPrincipal(r, c.Value)
+	p, err := s.authenticate(nil, r, route{session: true})
 	if err != nil {
 		return nil
 	}

@@ -40,6 +40,9 @@ type route struct {
 	// session is true for routes that only a browser session may use
 	// (forms), false for those a token may use too.
 	session bool
+	// stream is true for uploads, whose handlers read a multipart body as
+	// a stream and check its CSRF field, which comes before the file.
+	stream  bool
 	handler http.HandlerFunc
 	summary string // for the OpenAPI document
 }
@@ -75,11 +78,11 @@ func (s *Server) pageRoutes() []route {
 		{method: "GET", path: "/ingest", access: permitted, perm: auth.PermIngest,
 			session: true, handler: s.ingestPage},
 		{method: "POST", path: "/ingest", access: permitted, perm: auth.PermIngest,
-			session: true, handler: s.ingestUpload},
+			session: true, stream: true, handler: s.ingestUpload},
 		{method: "GET", path: "/register", access: permitted, perm: auth.PermDevicesRead,
 			session: true, handler: s.registerPage},
 		{method: "POST", path: "/register", access: permitted, perm: auth.PermRegisterImport,
-			session: true, handler: s.registerUpload},
+			session: true, stream: true, handler: s.registerUpload},
 		{method: "POST", path: "/register/mappings", access: permitted,
 			perm: auth.PermRegisterImport, session: true, handler: s.saveMapping},
 		{method: "GET", path: "/audit", access: permitted, perm: auth.PermAuditRead,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wardhq/ward/internal/auth"
 	"github.com/wardhq/ward/internal/demo"
+	"github.com/wardhq/ward/internal/dissect"
 	"github.com/wardhq/ward/internal/ingest"
 	"github.com/wardhq/ward/internal/store"
 	"github.com/wardhq/ward/internal/web"
@@ -132,8 +133,7 @@ func placeDemo(ctx context.Context, db *store.DB, devs []demo.Device) error {
 		if i%10 == 9 {
 			continue
 		}
-		m := dv.MAC
-		id := fmt.Sprintf("mac:%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5])
+		id := "mac:" + dissect.MAC(dv.MAC).String()
 		if err := db.SetDeviceLocation(ctx, id, w); err != nil && !isNotFound(err) {
 			return err
 		}

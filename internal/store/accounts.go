@@ -76,11 +76,21 @@ func (db *DB) CreateUser(ctx context.Context, name, passwordHash string) (User, 
 
 // UserByName returns the user with its grants, or ErrNotFound.
 func (db *DB) UserByName(ctx context.Context, name string) (User, error) {
+	u, err := db.userWhere(ctx, "name", name)
+	if err != nil {
+		return User{}, fmt.Errorf("store: user %q: %w", name, err)
+	}
+	return u, nil
+}
+
+// userWhere reads the user whose column col (a constant of the callers)
+// is v, with its grants, or ErrNotFound.
+func (db *DB) userWhere(ctx context.Context, col string, v any) (User, error) {
 	var u User
 	err := db.read(ctx, func(tx *sql.Tx) error {
 		var err error
-		u, err = scanUser(tx.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE name = $1",
-			name))
+		u, err = scanUser(tx.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE "+
+			col+" = $1", v))
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -90,10 +100,7 @@ func (db *DB) UserByName(ctx context.Context, name string) (User, error) {
 		u.Grants, err = grants(ctx, tx, u.ID)
 		return err
 	})
-	if err != nil {
-		return User{}, fmt.Errorf("store: user %q: %w", name, err)
-	}
-	return u, nil
+	return u, err
 }
 
 func grants(ctx context.Context, q querier, userID int64) ([]Grant, error) {

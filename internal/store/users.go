@@ -55,19 +55,7 @@ func (db *DB) Users(ctx context.Context) ([]User, error) {
 
 // UserByID returns the user with its grants, or ErrNotFound.
 func (db *DB) UserByID(ctx context.Context, id int64) (User, error) {
-	var u User
-	err := db.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		u, err = scanUser(tx.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = $1", id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		u.Grants, err = grants(ctx, tx, u.ID)
-		return err
-	})
+	u, err := db.userWhere(ctx, "id", id)
 	if err != nil {
 		return User{}, fmt.Errorf("store: user %d: %w", id, err)
 	}

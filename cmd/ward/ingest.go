@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/wardhq/ward/internal/capture"
 	"github.com/wardhq/ward/internal/ingest"
 )
 
@@ -41,11 +42,8 @@ func sniffKind(path string) (fileKind, error) {
 	head := make([]byte, 4)
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
-	for _, m := range [][]byte{{0xa1, 0xb2, 0xc3, 0xd4}, {0xd4, 0xc3, 0xb2, 0xa1},
-		{0xa1, 0xb2, 0x3c, 0x4d}, {0x4d, 0x3c, 0xb2, 0xa1}, {0x0a, 0x0d, 0x0d, 0x0a}, {0x1f, 0x8b}} {
-		if bytes.HasPrefix(head, m) {
-			return kindCapture, nil
-		}
+	if capture.LooksLikeCapture(head) {
+		return kindCapture, nil
 	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv", ".txt", ".tsv", ".xlsx":

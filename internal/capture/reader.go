@@ -354,3 +354,20 @@ func (o order) u64(b []byte) uint64 {
 	}
 	return binary.LittleEndian.Uint64(b)
 }
+
+// LooksLikeCapture reports whether head, the first bytes of a file, starts
+// as a capture this package reads: pcap in either byte order and time
+// resolution, pcapng, or gzip (whose content is known only once opened).
+func LooksLikeCapture(head []byte) bool {
+	if len(head) >= 2 && binary.BigEndian.Uint16(head) == magicGzip {
+		return true
+	}
+	if len(head) < 4 {
+		return false
+	}
+	switch binary.BigEndian.Uint32(head) {
+	case magicPcapMicroBE, magicPcapMicroLE, magicPcapNanoBE, magicPcapNanoLE, magicPcapng:
+		return true
+	}
+	return false
+}

@@ -182,15 +182,12 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	locs, err := s.locationOptions(r)
+	locs, err := s.db.Locations(r.Context())
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	v := auditView{Actor: q.Actor, Action: q.Action, Events: evs, Places: map[int64]string{}}
-	for _, l := range locs {
-		v.Places[l.ID] = l.Path
-	}
+	v := auditView{Actor: q.Actor, Action: q.Action, Events: evs, Places: locationPaths(locs)}
 	if len(evs) == q.Limit {
 		v.Older = withParams(r.URL.Query(), "before", strconv.FormatInt(evs[len(evs)-1].Seq, 10))
 	}

@@ -152,11 +152,21 @@ func (s *Server) locationOptions(r *http.Request) ([]locationOption, error) {
 	if err != nil {
 		return nil, err
 	}
+	out := make([]locationOption, 0, len(locs))
+	for id, path := range locationPaths(locs) {
+		out = append(out, locationOption{ID: id, Path: path})
+	}
+	slices.SortFunc(out, func(a, b locationOption) int { return cmp.Compare(a.Path, b.Path) })
+	return out, nil
+}
+
+// locationPaths names each location by its path from the site down.
+func locationPaths(locs []store.Location) map[int64]string {
 	byID := make(map[int64]store.Location, len(locs))
 	for _, l := range locs {
 		byID[l.ID] = l
 	}
-	out := make([]locationOption, 0, len(locs))
+	out := make(map[int64]string, len(locs))
 	for _, l := range locs {
 		var parts []string
 		for at, n := l, 0; n < 10; n++ {
@@ -166,10 +176,9 @@ func (s *Server) locationOptions(r *http.Request) ([]locationOption, error) {
 			}
 			at = byID[at.ParentID]
 		}
-		out = append(out, locationOption{ID: l.ID, Path: strings.Join(parts, " › ")})
+		out[l.ID] = strings.Join(parts, " › ")
 	}
-	slices.SortFunc(out, func(a, b locationOption) int { return cmp.Compare(a.Path, b.Path) })
-	return out, nil
+	return out
 }
 
 // deviceEdit is a change to a device's editable fields; a nil field is
@@ -283,15 +292,20 @@ func (s *Server) applyEdit(r *http.Request, d *store.DeviceDetail, e *deviceEdit
 	p := who(ctx)
 	var changes []change
 	if e.Location != nil && *e.Location != d.LocationID {
-		if err := s.checkLocation(r, *e.Location); err != nil {
+		locs, err := s.db.Locations(ctx)
+		if err != nil {
+			return err
+		}
+		if err := checkLocation(p, locs, *e.Location); err != nil {
 			return err
 		}
 		if err := s.db.SetDeviceLocation(ctx, d.ID, *e.Location); err != nil {
 			return err
 		}
+		paths := locationPaths(locs)
 		changes = append(changes, change{Field: "location", From: strconv.FormatInt(d.LocationID, 10),
-			To: strconv.FormatInt(*e.Location, 10), FromName: s.locationPath(r, d.LocationID),
-			ToName: s.locationPath(r, *e.Location)})
+			To: strconv.FormatInt(*e.Location, 10), FromName: paths[d.LocationID],
+			ToName: paths[*e.Location]})
 	}
 	if e.Owner != nil {
 		old := ""
@@ -355,43 +369,21 @@ func (s *Server) recordUserFacts(r *http.Request, id string, changes []change) e
 	return nil
 }
 
-// locationPath names a location by its path from the site, "" for 0 or
-// one that cannot be read.
-func (s *Server) locationPath(r *http.Request, id int64) string {
-	if id == 0 {
-		return ""
-	}
-	opts, err := s.locationOptions(r)
-	if err != nil {
-		return ""
-	}
-	for _, o := range opts {
-		if o.ID == id {
-			return o.Path
-		}
-	}
-	return ""
-}
-
 // checkLocation says whether the user may place a device at location id,
 // 0 taking it out of every site: only a user of every site may, or a
 // user of one site could move its devices out of sight of that site.
-func (s *Server) checkLocation(r *http.Request, id int64) error {
+func checkLocation(p *principal, locs []store.Location, id int64) error {
 	if id == 0 {
-		if !who(r.Context()).canAt(auth.PermDevicesEdit, 0) {
+		if !p.canAt(auth.PermDevicesEdit, 0) {
 			return &fieldError{"location", "only a user of every site may take a device out of its site"}
 		}
 		return nil
-	}
-	locs, err := s.db.Locations(r.Context())
-	if err != nil {
-		return err
 	}
 	i := slices.IndexFunc(locs, func(l store.Location) bool { return l.ID == id })
 	if i < 0 {
 		return &fieldError{"location", "no such location"}
 	}
-	if !who(r.Context()).canAt(auth.PermDevicesEdit, locs[i].SiteID) {
+	if !p.canAt(auth.PermDevicesEdit, locs[i].SiteID) {
 		return &fieldError{"location", "you may not place devices in that site"}
 	}
 	return nil

@@ -178,6 +178,7 @@ type KEVEntry struct {
 	Vendor         string // vendorProject
 	Product        string
 	Name           string // vulnerabilityName
+	Description    string // shortDescription
 	Added          time.Time
 	Due            time.Time
 	RequiredAction string
@@ -238,7 +239,11 @@ type VEX struct {
 
 // VEXStatement says how one vulnerability stands for some products.
 type VEXStatement struct {
-	Vuln     string // "CVE-…"
+	Vuln string // "CVE-…"
+	// Aliases are the vulnerability's other names in the statement
+	// ("GHSA-…", the publisher's own ID); Vuln is the CVE where one is
+	// among them.
+	Aliases  []string
 	Products []ProductRef
 	// Status is Affected, NotAffected, Fixed or UnderInvestigation.
 	Status        Status
@@ -257,4 +262,7 @@ type ProductRef struct {
 	Name    string
 	Version string
 	Range   string // "vers:…" where given
+	// Subcomponents are the components of the product the statement is
+	// about (OpenVEX): the vulnerable parts, not products of their own.
+	Subcomponents []ProductRef
 }

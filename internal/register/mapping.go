@@ -17,18 +17,21 @@ const (
 	Description  Field = "description"
 	Manufacturer Field = "manufacturer"
 	Model        Field = "model"
-	Serial       Field = "serial"
-	MAC          Field = "mac"
-	IP           Field = "ip"
-	Hostname     Field = "hostname"
-	Site         Field = "site"
-	Location     Field = "location" // free text: room, bay, floor
-	Department   Field = "department"
-	Owner        Field = "owner"
-	Category     Field = "category"
-	Criticality  Field = "criticality"
-	Status       Field = "status" // in service, condemned, ...
-	Notes        Field = "notes"
+	// SoftwareVersion is the device's software or firmware version, as
+	// advisories are matched by it.
+	SoftwareVersion Field = "software_version"
+	Serial          Field = "serial"
+	MAC             Field = "mac"
+	IP              Field = "ip"
+	Hostname        Field = "hostname"
+	Site            Field = "site"
+	Location        Field = "location" // free text: room, bay, floor
+	Department      Field = "department"
+	Owner           Field = "owner"
+	Category        Field = "category"
+	Criticality     Field = "criticality"
+	Status          Field = "status" // in service, condemned, ...
+	Notes           Field = "notes"
 )
 
 // synonyms holds, for each field in display order, the header names that
@@ -48,6 +51,9 @@ var synonyms = []struct {
 	{Manufacturer, []string{"manufacturer", "manufacturername", "make", "vendor", "mfr",
 		"mfg", "maker", "brand"}},
 	{Model, []string{"model", "modelno", "modelnumber", "modelname", "modeldescription"}},
+	{SoftwareVersion, []string{"softwareversion", "swversion", "softwarerevision",
+		"softwarerev", "swrev", "firmwareversion", "fwversion", "firmwarerevision", "firmware",
+		"software", "softwarelevel", "version", "swver", "fwver"}},
 	{Serial, []string{"serialno", "serialnumber", "serial", "sn", "sno", "serialnum",
 		"manufacturerserialno", "mfrserialno", "manufacturersserialno"}},
 	{MAC, []string{"macaddress", "mac", "macaddr", "ethernetaddress", "hardwareaddress",

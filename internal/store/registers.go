@@ -73,7 +73,7 @@ func (db *DB) SaveRegisterImport(ctx context.Context, ri RegisterImport) (int64,
 // identifies an asset and what describes it.
 var registerCells = map[register.Field]bool{
 	register.AssetID: true, register.Description: true, register.Manufacturer: true,
-	register.Model: true, register.Serial: true, register.MAC: true, register.IP: true,
+	register.Model: true, register.SoftwareVersion: true, register.Serial: true, register.MAC: true, register.IP: true,
 	register.Hostname: true, register.Category: true, register.Criticality: true,
 	register.Status: true,
 }

@@ -1,0 +1,236 @@
+package match
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/wardhq/ward/internal/advisory"
+)
+
+// product is one advisory product as the index holds it.
+type product struct {
+	advisory string // the advisory's ID
+	id       string // the product's ID in the advisory
+	vendor   string // as written
+	name     string // family and name, as written
+	version  string // Version or Range, as written
+	keys     []string
+	words    []string
+	rng      Range
+	cpe      string // "vendor:product" of its CPE, lower case
+	purls    []string
+	// cves are, by status, the vulnerabilities the advisory gives the
+	// product (a CVE ID, or the advisory's own ID for one without).
+	cves map[Status][]string
+	fix  bool // a vendor fix is published for it
+}
+
+// display is the product as a person would write it.
+func (p *product) display() string {
+	return strings.Join(strings.Fields(p.vendor+" "+p.name+" "+p.version), " ")
+}
+
+// addLocked indexes the products of a that some vulnerability has a
+// status for. A relationship product is matched by its platform's name
+// and its component's version ("firmware 2.1 installed on EC40").
+func (m *Matcher) addLocked(a *advisory.Advisory) {
+	byID := make(map[string]*advisory.Product, len(a.Products))
+	for i := range a.Products {
+		byID[a.Products[i].ID] = &a.Products[i]
+	}
+	statuses := productStatuses(a)
+	fixes := vendorFixes(a)
+	var ps []*product
+	for i := range a.Products {
+		ap := &a.Products[i]
+		cves := statuses[ap.ID]
+		if len(cves) == 0 {
+			continue
+		}
+		p := m.newProduct(a.ID, ap, byID)
+		p.cves, p.fix = cves, fixes[ap.ID]
+		m.indexLocked(p)
+		ps = append(ps, p)
+	}
+	m.advisories[a.ID] = ps
+}
+
+func (m *Matcher) newProduct(adv string, ap *advisory.Product,
+	byID map[string]*advisory.Product) *product {
+	named, versioned := ap, ap
+	if ap.Platform != "" && byID[ap.Platform] != nil {
+		named = byID[ap.Platform]
+	}
+	if ap.Component != "" && byID[ap.Component] != nil {
+		versioned = byID[ap.Component]
+		if versioned.Version == "" && versioned.Range == "" {
+			versioned = ap
+		}
+	}
+	p := &product{advisory: adv, id: ap.ID, vendor: named.Vendor,
+		name:    strings.TrimSpace(named.Family + " " + named.Name),
+		version: cmpOr(versioned.Version, versioned.Range), purls: purlKeys(ap.PURLs)}
+	if p.name == "" {
+		p.name = named.FullName
+	}
+	if p.vendor == "" {
+		p.vendor = versioned.Vendor
+	}
+	p.keys = m.vendors.Keys(p.vendor)
+	p.words = minus(nameWords(p.name), asciiWordSet(p.vendor))
+	if p.version == "" {
+		p.rng = ParseRange("vers:all/*")
+	} else {
+		p.rng = ParseRange(p.version)
+	}
+	p.cpe = cpeKey(cmpOr(ap.CPE, versioned.CPE, named.CPE))
+	return p
+}
+
+func cmpOr(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// indexLocked adds p to the vendor, word and identifier indexes, and its
+// words to the weights.
+func (m *Matcher) indexLocked(p *product) {
+	m.w.count(p.words)
+	for _, k := range p.keys {
+		vi := m.byVendor[k]
+		if vi == nil {
+			vi = &vendorIndex{byWord: map[string][]*product{}, vocab: map[string]bool{}}
+			m.byVendor[k] = vi
+		}
+		vi.products = append(vi.products, p)
+		for _, w := range p.words {
+			vi.vocab[w] = true
+			if !generic[w] {
+				if l := vi.byWord[w]; len(l) == 0 || l[len(l)-1] != p {
+					vi.byWord[w] = append(l, p)
+				}
+			}
+		}
+	}
+	if p.cpe != "" {
+		m.byCPE[p.cpe] = append(m.byCPE[p.cpe], p)
+	}
+	for _, u := range p.purls {
+		m.byPURL[u] = append(m.byPURL[u], p)
+	}
+}
+
+// removeLocked takes an advisory's products out of the indexes. Word
+// weights keep their counts: a revision names much the same products.
+func (m *Matcher) removeLocked(id string) {
+	gone := m.advisories[id]
+	delete(m.advisories, id)
+	isGone := func(p *product) bool { return slices.Contains(gone, p) }
+	for _, vi := range m.byVendor {
+		vi.products = slices.DeleteFunc(vi.products, isGone)
+		for w, l := range vi.byWord {
+			vi.byWord[w] = slices.DeleteFunc(l, isGone)
+		}
+	}
+	for k, l := range m.byCPE {
+		m.byCPE[k] = slices.DeleteFunc(l, isGone)
+	}
+	for k, l := range m.byPURL {
+		m.byPURL[k] = slices.DeleteFunc(l, isGone)
+	}
+}
+
+// productStatuses gives, per product ID, the vulnerabilities of each
+// status. A vulnerability without a CVE is named by its first other ID,
+// its title or the advisory's ID.
+func productStatuses(a *advisory.Advisory) map[string]map[Status][]string {
+	out := map[string]map[Status][]string{}
+	for _, v := range a.Vulns {
+		name := vulnName(a, v)
+		for st, ids := range v.Status {
+			s, ok := statusOf(st)
+			if !ok {
+				continue
+			}
+			for _, id := range ids {
+				m := out[id]
+				if m == nil {
+					m = map[Status][]string{}
+					out[id] = m
+				}
+				if !slices.Contains(m[s], name) {
+					m[s] = append(m[s], name)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func vulnName(a *advisory.Advisory, v advisory.Vuln) string {
+	if v.CVE != "" {
+		return v.CVE
+	}
+	if len(v.IDs) > 0 {
+		return v.IDs[0]
+	}
+	return a.ID
+}
+
+// statusOf maps a CSAF product status onto a candidate's.
+func statusOf(s advisory.Status) (Status, bool) {
+	switch s {
+	case advisory.Affected, advisory.FirstAffected, advisory.LastAffected:
+		return Affected, true
+	case advisory.Fixed, advisory.FirstFixed, advisory.Recommended:
+		return Fixed, true
+	case advisory.NotAffected:
+		return NotAffected, true
+	case advisory.UnderInvestigation:
+		return UnderInvestigation, true
+	}
+	return "", false
+}
+
+// vendorFixes is the set of products a vendor fix is published for.
+func vendorFixes(a *advisory.Advisory) map[string]bool {
+	out := map[string]bool{}
+	for _, v := range a.Vulns {
+		for _, r := range v.Remediations {
+			if r.Category == advisory.VendorFix {
+				for _, id := range r.Products {
+					out[id] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// asciiWordSet is the set of the words of s, as nameWords gives them.
+func asciiWordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range nameWords(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// minus is words without those in drop; all of words if that would
+// leave none.
+func minus(words []string, drop map[string]bool) []string {
+	out := make([]string, 0, len(words))
+	for _, w := range words {
+		if !drop[w] {
+			out = append(out, w)
+		}
+	}
+	if len(out) == 0 {
+		return words
+	}
+	return out
+}

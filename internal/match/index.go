@@ -17,7 +17,7 @@ type product struct {
 	keys     []string
 	words    []string
 	rng      Range
-	cpe      string // "vendor:product" of its CPE, lower case
+	cpes     []string // "vendor:product" of its CPEs (a relationship's both), lower case
 	purls    []string
 	// cves are, by status, the vulnerabilities the advisory gives the
 	// product (a CVE ID, or the advisory's own ID for one without).
@@ -83,7 +83,11 @@ func (m *Matcher) newProduct(adv string, ap *advisory.Product,
 	} else {
 		p.rng = ParseRange(p.version)
 	}
-	p.cpe = cpeKey(cmpOr(ap.CPE, versioned.CPE, named.CPE))
+	for _, c := range []string{ap.CPE, versioned.CPE, named.CPE} {
+		if k := cpeKey(c); k != "" && !slices.Contains(p.cpes, k) {
+			p.cpes = append(p.cpes, k)
+		}
+	}
 	return p
 }
 
@@ -116,8 +120,8 @@ func (m *Matcher) indexLocked(p *product) {
 			}
 		}
 	}
-	if p.cpe != "" {
-		m.byCPE[p.cpe] = append(m.byCPE[p.cpe], p)
+	for _, k := range p.cpes {
+		m.byCPE[k] = append(m.byCPE[k], p)
 	}
 	for _, u := range p.purls {
 		m.byPURL[u] = append(m.byPURL[u], p)

@@ -31,12 +31,11 @@ var generic = setOf("pump", "monitor", "system", "device", "software", "server",
 
 const genericWeight = 0.15
 
-// setOf is a set of words, each also in its folded form.
+// setOf is a set of words.
 func setOf(words ...string) map[string]bool {
-	m := make(map[string]bool, 2*len(words))
+	m := make(map[string]bool, len(words))
 	for _, w := range words {
 		m[w] = true
-		m[fold(w)] = true
 	}
 	return m
 }
@@ -63,9 +62,10 @@ func joins(a, b string) bool {
 	return len(a) <= 3 && allLetters(a) && allDigits(b)
 }
 
-// fold is a word with a plural "s" taken off, so that "pumps" is "pump".
+// fold is a word with a plural "s" taken off where the singular is a
+// generic word, so that "pumps" is "pump".
 func fold(w string) string {
-	if len(w) >= 5 && allLetters(w) && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") {
+	if len(w) >= 4 && strings.HasSuffix(w, "s") && generic[w[:len(w)-1]] {
 		return w[:len(w)-1]
 	}
 	return w

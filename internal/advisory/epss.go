@@ -140,6 +140,21 @@ func seriesRow(cve string, fields [][]byte, cols epssColumns) (*EPSS, error) {
 	return &EPSS{Model: model, Date: day, Scores: map[string]EPSSScore{cve: s}}, nil
 }
 
+// epssHeader returns the columns of an EPSS file's header, which
+// follows an optional comment line; no columns if it has none.
+func epssHeader(data []byte) epssColumns {
+	lr, err := newEPSSLines(bytes.NewReader(data))
+	if err != nil {
+		return epssColumns{cve: -1, date: -1}
+	}
+	var e EPSS
+	cols, err := lr.header(&e)
+	if err != nil {
+		return epssColumns{cve: -1, date: -1}
+	}
+	return cols
+}
+
 // epssLines reads an EPSS CSV line by line, counting lines from 1.
 type epssLines struct {
 	br   *bufio.Reader

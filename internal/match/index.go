@@ -1,7 +1,10 @@
 package match
 
 import (
+	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/wardhq/ward/internal/advisory"
@@ -23,6 +26,59 @@ type product struct {
 	// product (a CVE ID, or the advisory's own ID for one without).
 	cves map[Status][]string
 	fix  bool // a vendor fix is published for it
+	// textual is set where the version the advisory gave was text that
+	// names the product, now part of its words (see newProduct).
+	textual bool
+	ranges  []modelRange // model ranges its name gives ("MX400-MX850")
+}
+
+// modelRange is a run of model numbers a product name gives as a range:
+// "MX400-MX850", "MP2-MP90", "MX (MX400-550)".
+type modelRange struct {
+	prefix string // lower case letters
+	lo, hi int
+}
+
+// token is the word that stands for the range in the product's words.
+func (r modelRange) token() string { return fmt.Sprintf("%s%d-%d", r.prefix, r.lo, r.hi) }
+
+// holds reports whether a device word ("mx450") is in the range.
+func (r modelRange) holds(w string) bool {
+	if !strings.HasPrefix(w, r.prefix) || !allDigits(w[len(r.prefix):]) {
+		return false
+	}
+	n, err := strconv.Atoi(w[len(r.prefix):])
+	return err == nil && r.lo <= n && n <= r.hi
+}
+
+var (
+	modelRangeRE  = regexp.MustCompile(`(?i)\b([a-z]{1,4})(\d{1,5})\s*[-–]\s*([a-z]{1,4})?(\d{1,5})\b`)
+	trailingVerRE = regexp.MustCompile(`^(.*\S)\s+[vV]?(\d+(?:\.(?:\d+|[xX*]))+)$`)
+)
+
+// modelRanges finds the model ranges of a product name.
+func modelRanges(name string) []modelRange {
+	var out []modelRange
+	for _, m := range modelRangeRE.FindAllStringSubmatch(name, -1) {
+		if m[3] != "" && !strings.EqualFold(m[1], m[3]) {
+			continue
+		}
+		lo, err1 := strconv.Atoi(m[2])
+		hi, err2 := strconv.Atoi(m[4])
+		if err1 == nil && err2 == nil && lo < hi {
+			out = append(out, modelRange{strings.ToLower(m[1]), lo, hi})
+		}
+	}
+	return out
+}
+
+// trailingVersion splits a dotted version off the end of a product name.
+func trailingVersion(name string) (string, string, bool) {
+	m := trailingVerRE.FindStringSubmatch(strings.TrimSpace(name))
+	if m == nil {
+		return name, "", false
+	}
+	return m[1], m[2], true
 }
 
 // display is the product as a person would write it.
@@ -77,11 +133,26 @@ func (m *Matcher) newProduct(adv string, ap *advisory.Product,
 		p.vendor = versioned.Vendor
 	}
 	p.keys = m.vendors.Keys(p.vendor)
-	p.words = minus(nameWords(p.name), asciiWordSet(p.vendor))
-	if p.version == "" {
-		p.rng = ParseRange("vers:all/*")
-	} else {
-		p.rng = ParseRange(p.version)
+	name := withoutExclusions(p.name)
+	if p.version == "" || ParseRange(p.version).All() {
+		// "IntelliSpace Portal 8.0.x" with all versions: the version is
+		// in the name.
+		if base, v, ok := trailingVersion(name); ok {
+			name, p.version = base, v
+		}
+	}
+	p.rng = ParseRange(cmpOr(p.version, "vers:all/*"))
+	if !p.rng.Known() {
+		// What CISA wrote as the version is no version ("CoaguChek Pro II"
+		// under "Point of Care handheld medical devices"): it names the
+		// product, for all its versions.
+		name += " " + p.version
+		p.rng, p.textual = ParseRange("vers:all/*"), true
+	}
+	p.words = minus(nameWords(name), asciiWordSet(p.vendor))
+	p.ranges = modelRanges(name)
+	for _, r := range p.ranges {
+		p.words = append(p.words, r.token())
 	}
 	for _, c := range []string{ap.CPE, versioned.CPE, named.CPE} {
 		if k := cpeKey(c); k != "" && !slices.Contains(p.cpes, k) {
@@ -89,6 +160,18 @@ func (m *Matcher) newProduct(adv string, ap *advisory.Product,
 		}
 	}
 	return p
+}
+
+// withoutExclusions is a product name without the products it says it
+// leaves out ("Vivid products, not including EchoPAC" → "Vivid products").
+func withoutExclusions(name string) string {
+	l := strings.ToLower(name)
+	for _, cut := range []string{"not including", "excluding", "except for", "except"} {
+		if i := strings.Index(l, cut); i > 0 {
+			name, l = name[:i], l[:i]
+		}
+	}
+	return strings.TrimRight(name, " ,;(-")
 }
 
 func cmpOr(ss ...string) string {
@@ -107,16 +190,29 @@ func (m *Matcher) indexLocked(p *product) {
 	for _, k := range p.keys {
 		vi := m.byVendor[k]
 		if vi == nil {
-			vi = &vendorIndex{byWord: map[string][]*product{}, vocab: map[string]bool{}}
+			vi = &vendorIndex{byWord: map[string][]*product{}, vocab: map[string]bool{},
+				df: map[string]int{}, names: map[string]bool{}}
 			m.byVendor[k] = vi
 		}
 		vi.products = append(vi.products, p)
+		if name := strings.Join(p.words, " "); !vi.names[name] {
+			vi.names[name] = true
+			for w := range wordSet(p.words) {
+				vi.df[w]++
+			}
+		}
 		for _, w := range p.words {
 			vi.vocab[w] = true
 			if !generic[w] {
 				if l := vi.byWord[w]; len(l) == 0 || l[len(l)-1] != p {
 					vi.byWord[w] = append(l, p)
 				}
+			}
+		}
+		for _, r := range p.ranges {
+			k := "range:" + r.prefix
+			if l := vi.byWord[k]; len(l) == 0 || l[len(l)-1] != p {
+				vi.byWord[k] = append(l, p)
 			}
 		}
 	}

@@ -142,6 +142,8 @@ type vendorIndex struct {
 	products []*product
 	byWord   map[string][]*product // non-generic words
 	vocab    map[string]bool       // every word of the vendor's product names
+	df       map[string]int        // the vendor's distinct product names each word is in
+	names    map[string]bool       // the vendor's distinct product names, as words
 }
 
 // New returns a Matcher of the advisories, with the vendor alias table

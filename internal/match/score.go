@@ -18,6 +18,9 @@ type hit struct {
 	version Version
 	via     string // an SBOM component the hit came through
 	words   []string
+	// variant is set where the product's version text names the device's
+	// model (see variantOf): the version is then not compared.
+	variant bool
 }
 
 // identifierHits are the products a device's CPEs and package URLs name.
@@ -85,38 +88,142 @@ func (m *Matcher) nameHits(d Device, only []*product, local map[nameKey][]hit) [
 	for _, h := range named {
 		if allowed(h.p, only) {
 			h.version, h.verdict = dv, h.p.rng.Contains(dv)
+			if h.verdict == VersionOut && coversPrefix(h.p.version, dv) {
+				h.verdict = VersionIn
+			}
+			if h.variant {
+				h.verdict = VersionIn
+			}
 			out = append(out, h)
 		}
 	}
 	return out
 }
 
+// coversPrefix reports whether a product's single version, written
+// shorter than the device's, is the start of it: advisories write
+// "version B.02" or "version 8" for every B.02.x or 8.x.
+func coversPrefix(product string, dv Version) bool {
+	pv := strings.ToLower(strings.TrimSpace(product))
+	if pv == "" || strings.ContainsAny(pv, "<>=|,; *") || !ParseVersion(pv).Known() || !dv.Known() {
+		return false
+	}
+	pv = strings.ToLower(ParseVersion(pv).String())
+	d := strings.ToLower(dv.String())
+	return len(d) > len(pv) && strings.HasPrefix(d, pv) && strings.ContainsRune(". -_", rune(d[len(pv)]))
+}
+
+// otherVariant reports whether a product's version text lists model
+// variants and the device is another of the same kind: a "Carestation
+// 750" is not the advisory's "620 | 650 | 650c".
+func otherVariant(p *product, words []string) bool {
+	if p.version == "" || p.rng.All() {
+		return false
+	}
+	vw := nameWords(p.version)
+	pw := wordSet(p.words)
+	for _, d := range words {
+		if !modelWord(d) || pw[d] {
+			continue
+		}
+		if slices.Contains(vw, d) {
+			return false
+		}
+		for _, v := range vw {
+			if modelWord(v) && sameShape(d, v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sameShape reports whether two model numbers are written alike: digits
+// of the same count, or the same letters then digits ("mmt1711").
+func sameShape(a, b string) bool {
+	if allDigits(a) || allDigits(b) {
+		return allDigits(a) && allDigits(b) && len(a) == len(b)
+	}
+	i := 0
+	for i < len(a) && i < len(b) && !isDigitByte(a[i]) && a[i] == b[i] {
+		i++
+	}
+	return i > 0 && i < len(a) && i < len(b) && isDigitByte(a[i]) && isDigitByte(b[i])
+}
+
+// variantOf reports whether a product's version text names the device's
+// model rather than a software version: CISA often lists model variants
+// there ("7100 | 7900", "24950 or 24952", "2nd Edition").
+func variantOf(p *product, words []string) bool {
+	if p.version == "" || p.rng.All() {
+		return false
+	}
+	vw := wordSet(nameWords(p.version))
+	for _, w := range words {
+		if vw[w] && (modelWord(w) || !generic[w] && !allDigits(w)) {
+			return true
+		}
+	}
+	return false
+}
+
 // nameKey is what name scores depend on.
 type nameKey struct{ vendor, model, description string }
 
 func (m *Matcher) scoreNames(d Device, only []*product) []hit {
-	own := asciiWordSet(d.Vendor)
-	model := minus(nameWords(d.Model), own)
-	desc := minus(nameWords(d.Description), own)
 	var out []hit
 	for _, vm := range m.vendorsOf(d.Vendor) {
 		vi := m.byVendor[vm.key]
-		for _, p := range candidates(vi, model, desc) {
+		model := m.ownWords(nameWords(d.Model), d.Vendor, vm.key, vi)
+		words := model
+		if !m.namesProduct(model, vi) {
+			// The model says nothing of the vendor's products (or is
+			// empty): the description may.
+			words = m.ownWords(nameWords(d.Description), d.Vendor, vm.key, vi)
+		}
+		for _, p := range candidates(vi, lookupWords(words)) {
 			if !allowed(p, only) {
 				continue
 			}
-			s, ok := m.w.similarity(p.words, model, vi.vocab)
-			words := model
-			if ds, dok := m.w.similarity(p.words, desc, vi.vocab); dok && ds*0.95 > s {
-				s, ok, words = ds*0.95, true, desc
-			}
-			if ok && s >= minScore {
-				out = append(out, hit{p: p, score: s, vendor: vm.note, penalty: vm.penalty,
-					words: words})
+			dw := inRanges(words, p.ranges)
+			s, ok := m.w.similarity(p.words, dw, vi)
+			if ok && s >= minScore && !otherVariant(p, dw) {
+				h := hit{p: p, score: s, vendor: vm.note, penalty: vm.penalty, words: dw,
+					variant: variantOf(p, dw) || p.textual}
+				if h.variant {
+					h.score = min(1, s+0.15)
+				}
+				out = append(out, h)
 			}
 		}
 	}
 	return out
+}
+
+// ownWords are a device's model words without those that only name its
+// vendor ("BD", "CareFusion" in "BD CareFusion Alaris PCU 8015"), unless
+// a product of the vendor has the word in its name ("Alaris").
+func (m *Matcher) ownWords(words []string, vendor, key string, vi *vendorIndex) []string {
+	own := asciiWordSet(vendor)
+	out := words[:0:0]
+	for _, w := range words {
+		if !vi.vocab[w] && (own[w] || slices.Contains(m.vendors.Keys(w), key)) {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// namesProduct reports whether the words name anything of the vendor's:
+// a word of its products' names or a model number.
+func (m *Matcher) namesProduct(words []string, vi *vendorIndex) bool {
+	for _, w := range lookupWords(words) {
+		if (vi.vocab[w] && !generic[w]) || modelWord(w) {
+			return true
+		}
+	}
+	return false
 }
 
 // candidates are the products of a vendor sharing a non-generic word
@@ -237,10 +344,10 @@ func (h hit) confidence() (float64, Kind) {
 	kind := VendorModelVersion
 	var c float64
 	switch {
+	case h.p.rng.All() || h.variant:
+		c, kind = 0.25+0.7*h.score, VendorModel
 	case h.verdict == VersionUnknown:
 		c, kind = 0.1+0.7*h.score, VendorModel
-	case h.p.rng.All():
-		c, kind = 0.25+0.7*h.score, VendorModel
 	default:
 		c = 0.25 + 0.7*h.score
 	}
@@ -368,6 +475,8 @@ func (h hit) versionReason() string {
 	switch {
 	case h.p.rng.All():
 		return "the advisory names all versions"
+	case h.variant:
+		return fmt.Sprintf("the advisory lists the model as %q", h.p.version)
 	case !h.version.Known():
 		return fmt.Sprintf("version unknown, advisory names %s", h.p.rng.Explain())
 	case h.verdict == VersionIn:

@@ -28,8 +28,9 @@ const MaxCSAFSize = 32 << 20
 // scored.
 func ParseCSAF(data []byte) (*Advisory, error) {
 	if len(data) > MaxCSAFSize {
-		return nil, invalidCSAF(Problem{Reason: fmt.Sprintf(
-			"document is %d bytes, over the limit of %d (%d MiB)", len(data), MaxCSAFSize, MaxCSAFSize>>20)})
+		reason := fmt.Sprintf("document is %d bytes, over the limit of %d (%d MiB)",
+			len(data), MaxCSAFSize, MaxCSAFSize>>20)
+		return nil, invalidCSAF(Problem{Reason: reason})
 	}
 	if err := validateCSAFBytes(data); err != nil {
 		return nil, err
@@ -64,27 +65,36 @@ func validateCSAFBytes(data []byte) error {
 	return nil
 }
 
-// decodeJSON decodes data as one JSON value, numbers kept as json.Number
-// as the schema validator wants them. Malformed JSON is a problem placed
-// by line, column and byte offset.
+// decodeJSON decodes data as one JSON value for the schema validator.
+// Malformed JSON is a problem placed by line, column and byte offset.
+//
+// Numbers are decoded as float64, not json.Number: the validator turns a
+// json.Number into a big.Rat, which takes time and memory in proportion
+// to the exponent ("1e99999999") and panics past Go's limit. The schemas
+// compare numbers only with minimum and maximum, which float64 serves;
+// a number out of float64's range is refused here.
 func decodeJSON(data []byte) (any, *Problem) {
 	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
 	var doc any
 	err := dec.Decode(&doc)
 	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	at := func(off int64, reason string) *Problem {
+		return &Problem{Path: position(data, off), Reason: reason}
+	}
 	switch {
 	case errors.As(err, &syn):
-		return nil, &Problem{Path: position(data, syn.Offset), Reason: "malformed json: " + syn.Error()}
+		return nil, at(syn.Offset, "malformed json: "+syn.Error())
+	case errors.As(err, &typ):
+		return nil, at(typ.Offset, fmt.Sprintf("json %s out of range", typ.Value))
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return nil, &Problem{Path: position(data, int64(len(data))), Reason: "malformed json: unexpected end of input"}
+		return nil, at(int64(len(data)), "malformed json: unexpected end of input")
 	case err != nil:
 		return nil, &Problem{Reason: "malformed json: " + err.Error()}
 	}
 	rest := bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")
 	if len(rest) > 0 {
-		off := int64(len(data) - len(rest))
-		return nil, &Problem{Path: position(data, off), Reason: "malformed json: data after the top-level value"}
+		return nil, at(int64(len(data)-len(rest)), "malformed json: data after the top-level value")
 	}
 	return doc, nil
 }
@@ -136,7 +146,8 @@ func csafAdvisory(d *csafDoc) (*Advisory, error) {
 		Notes:      notes(doc.Notes),
 	}
 	for i := range d.Vulnerabilities {
-		a.Vulns = append(a.Vulns, cv.vuln(&d.Vulnerabilities[i], fmt.Sprintf("/vulnerabilities/%d", i)))
+		path := fmt.Sprintf("/vulnerabilities/%d", i)
+		a.Vulns = append(a.Vulns, cv.vuln(&d.Vulnerabilities[i], path))
 	}
 	if len(cv.probs) > 0 {
 		return nil, invalidCSAF(cv.probs...)
@@ -180,17 +191,25 @@ func (cv *csafConverter) vuln(v *csafVuln, path string) Vuln {
 	for _, s := range v.Scores {
 		out.Scores = appendScores(out.Scores, &s)
 	}
-	for i, r := range v.Remediations {
-		out.Remediations = append(out.Remediations, Remediation{
+	out.Remediations = cv.remediations(v.Remediations, path)
+	for _, f := range v.Flags {
+		products := cv.expand(f.Products, f.Groups)
+		out.Flags = append(out.Flags, Flag{Label: f.Label, Products: products})
+	}
+	return out
+}
+
+// remediations converts the remediations of the vulnerability at path.
+func (cv *csafConverter) remediations(rs []csafRemediation, path string) []Remediation {
+	var out []Remediation
+	for i, r := range rs {
+		out = append(out, Remediation{
 			Category: r.Category,
 			Details:  r.Details,
 			URL:      r.URL,
 			Date:     cv.time(r.Date, fmt.Sprintf("%s/remediations/%d/date", path, i)),
 			Products: cv.expand(r.Products, r.Groups),
 		})
-	}
-	for _, f := range v.Flags {
-		out.Flags = append(out.Flags, Flag{Label: f.Label, Products: cv.expand(f.Products, f.Groups)})
 	}
 	return out
 }
@@ -251,7 +270,12 @@ func csafScoreOf(c *csafCVSS) Score {
 	if err == nil {
 		return s
 	}
-	s = Score{Version: c.Version, Vector: c.Vector, Base: c.BaseScore, Severity: strings.ToUpper(c.BaseSeverity)}
+	s = Score{
+		Version:  c.Version,
+		Vector:   c.Vector,
+		Base:     c.BaseScore,
+		Severity: strings.ToUpper(c.BaseSeverity),
+	}
 	if s.Severity == "" {
 		s.Severity = severity(c.Version, c.BaseScore)
 	}

@@ -37,7 +37,8 @@ func (c *refChecker) defineTree(t *csafTree) {
 		c.defineBranch(&t.Branches[i], "/product_tree/branches/"+strconv.Itoa(i))
 	}
 	for i, fn := range t.FullNames {
-		c.define(c.products, "product_id", fn.ID, "/product_tree/full_product_names/"+strconv.Itoa(i))
+		path := "/product_tree/full_product_names/" + strconv.Itoa(i)
+		c.define(c.products, "product_id", fn.ID, path)
 	}
 	for i, r := range t.Relationships {
 		path := "/product_tree/relationships/" + strconv.Itoa(i) + "/full_product_name"

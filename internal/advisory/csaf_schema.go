@@ -67,6 +67,7 @@ func compileCSAFSchema() (*jsonschema.Schema, error) {
 // validation never reaches the network or the file system.
 type embeddedOnly struct{}
 
+// Load refuses url, which is not among the embedded schemas.
 func (embeddedOnly) Load(url string) (any, error) {
 	return nil, fmt.Errorf("schema %s is not embedded", url)
 }
@@ -77,13 +78,23 @@ const maxReasonLen = 300
 
 var schemaPrinter = message.NewPrinter(language.English)
 
-// validateCSAF checks doc, as decoded by jsonschema.UnmarshalJSON,
-// against the CSAF 2.0 schema and returns at most MaxProblems problems.
-func validateCSAF(doc any) ([]Problem, error) {
+// validateCSAF checks doc, as decodeJSON returns it, against the CSAF
+// 2.0 schema and returns at most MaxProblems problems. The error is for
+// a schema that does not compile, never for the document.
+func validateCSAF(doc any) (probs []Problem, err error) {
 	sch, err := csafSchema()
 	if err != nil {
 		return nil, err
 	}
+	// The validator is third-party code run on untrusted input; should it
+	// panic on some document (v6.0.3 did on json.Number exponents, which
+	// decodeJSON now keeps from it), the document is refused, not Ward.
+	defer func() {
+		if r := recover(); r != nil {
+			reason := clip(fmt.Sprintf("the schema validator failed on the document: %v", r), maxReasonLen)
+			probs, err = []Problem{{Reason: reason}}, nil
+		}
+	}()
 	err = sch.Validate(doc)
 	if err == nil {
 		return nil, nil
@@ -92,7 +103,6 @@ func validateCSAF(doc any) ([]Problem, error) {
 	if !ok {
 		return nil, fmt.Errorf("validate csaf document: %w", err)
 	}
-	var probs []Problem
 	schemaLeaves(ve, &probs)
 	return probs, nil
 }

@@ -126,8 +126,9 @@ func TestParseCSAFSpacelabs(t *testing.T) {
 	if diff := cmp.Diff([]Score{score}, v.Scores); diff != "" {
 		t.Errorf("scores (-want +got):\n%s", diff)
 	}
+	const msURL = "https://support.microsoft.com/en-us/help/4500705/customer-guidance-for-cve-2019-0708"
 	if len(v.Remediations) != 4 || v.Remediations[1].Category != VendorFix ||
-		v.Remediations[1].URL != "https://support.microsoft.com/en-us/help/4500705/customer-guidance-for-cve-2019-0708" {
+		v.Remediations[1].URL != msURL {
 		t.Errorf("remediations: got %+v", v.Remediations)
 	}
 	if !strings.HasPrefix(v.Description, "The affected product is vulnerable to a remote code execution") {
@@ -195,7 +196,8 @@ func TestParseCSAFTree(t *testing.T) {
 		},
 		Remediations: []Remediation{
 			{Category: VendorFix, Details: "Update to 2.1 SP3.", URL: "https://psirt.example.com/fix",
-				Date: csafDate("2024-01-09T00:00:00Z"), Products: []string{"PUMP-OLD", "PUMP-21-SP3", "FW-ON-HW"}},
+				Date:     csafDate("2024-01-09T00:00:00Z"),
+				Products: []string{"PUMP-OLD", "PUMP-21-SP3", "FW-ON-HW"}},
 			{Category: NoFixPlanned, Details: "The gateway is not affected.", Products: []string{"GW-40"}},
 		},
 		Flags: []Flag{
@@ -211,6 +213,8 @@ func TestParseCSAFTree(t *testing.T) {
 }
 
 func TestParseCSAFVendorDocuments(t *testing.T) {
+	// The component of a Red Hat relationship, also its own product ID.
+	const hive = "openshift4/ose-metering-hive:v4.6.0-202112160147.p0.gf139e12.assembly.stream"
 	tests := []struct {
 		file    string
 		id      string
@@ -221,12 +225,13 @@ func TestParseCSAFVendorDocuments(t *testing.T) {
 		file: "rhsa-2021_5186.json",
 		id:   "RHSA-2021:5186",
 		product: Product{
-			ID:     "8Base-RHOSE-4.6:openshift4/ose-metering-hive:v4.6.0-202112160147.p0.gf139e12.assembly.stream",
-			Vendor: "Red Hat", Family: "Red Hat OpenShift Enterprise",
+			ID:        "8Base-RHOSE-4.6:" + hive,
+			Vendor:    "Red Hat",
+			Family:    "Red Hat OpenShift Enterprise",
 			Name:      "Red Hat OpenShift Container Platform 4.6",
-			Version:   "openshift4/ose-metering-hive:v4.6.0-202112160147.p0.gf139e12.assembly.stream",
-			FullName:  "openshift4/ose-metering-hive:v4.6.0-202112160147.p0.gf139e12.assembly.stream as a component of Red Hat OpenShift Container Platform 4.6",
-			Component: "openshift4/ose-metering-hive:v4.6.0-202112160147.p0.gf139e12.assembly.stream",
+			Version:   hive,
+			FullName:  hive + " as a component of Red Hat OpenShift Container Platform 4.6",
+			Component: hive,
 			Platform:  "8Base-RHOSE-4.6",
 			Relation:  "default_component_of",
 		},
@@ -236,11 +241,12 @@ func TestParseCSAFVendorDocuments(t *testing.T) {
 		product: Product{ID: "CVRFPID-103763", Vendor: "Cisco", Name: "IOS", Version: "12.2(55)SE",
 			FullName: "Cisco IOS 12.2SE 12.2(55)SE"},
 	}, {
-		file:    "sec-vex-2022-0001.json",
-		id:      "SEC-VEX-2022-0001",
-		product: Product{ID: "CSAFPID-0001", Vendor: "Secvisogram", Name: "Secvisogram", Range: "<=1.14.0", FullName: "Secvisogram <=1.14.0"},
-		status:  map[Status][]string{NotAffected: {"CSAFPID-0001"}},
-		flags:   []Flag{{Label: "component_not_present", Products: []string{"CSAFPID-0001"}}},
+		file: "sec-vex-2022-0001.json",
+		id:   "SEC-VEX-2022-0001",
+		product: Product{ID: "CSAFPID-0001", Vendor: "Secvisogram", Name: "Secvisogram",
+			Range: "<=1.14.0", FullName: "Secvisogram <=1.14.0"},
+		status: map[Status][]string{NotAffected: {"CSAFPID-0001"}},
+		flags:  []Flag{{Label: "component_not_present", Products: []string{"CSAFPID-0001"}}},
 	}, {
 		file: "2022-evd-uc-07-001.json",
 		id:   "2022-EVD-UC-07-001",
@@ -340,7 +346,8 @@ func TestParseCSAFLimits(t *testing.T) {
 		if len(ie.Problems) != MaxProblems {
 			t.Errorf("got %d problems, want %d", len(ie.Problems), MaxProblems)
 		}
-		if got, want := ie.Problems[5].Path, "/vulnerabilities/0/product_status/known_affected/5"; got != want {
+		const want = "/vulnerabilities/0/product_status/known_affected/5"
+		if got := ie.Problems[5].Path; got != want {
 			t.Errorf("problem 5: got path %q, want %q", got, want)
 		}
 	})
@@ -392,7 +399,8 @@ func TestParseCSAFCorpusICSMA(t *testing.T) {
 		n, d := compareBaseScores(t, filepath.Base(file), data, a)
 		scores, differ = scores+n, differ+d
 	}
-	t.Logf("%d documents: %d products, %d vulnerabilities, %d scores (%d differ from the document's baseScore by more than 0.05)",
+	t.Logf("%d documents: %d products, %d vulnerabilities, %d scores "+
+		"(%d differ from the document's baseScore by more than 0.05)",
 		len(files), products, vulns, scores, differ)
 	// Counted over the corpus at cisagov/CSAF 6960219f (SOURCES.md).
 	if products != 607 || vulns != 433 {

@@ -30,7 +30,8 @@ const maxVectorLen = 512
 func ParseCVSS(version, vector string) (Score, error) {
 	s := Score{Vector: vector}
 	if len(vector) > maxVectorLen {
-		return s, fmt.Errorf("parse cvss vector: %d bytes, over the limit of %d", len(vector), maxVectorLen)
+		return s, fmt.Errorf("parse cvss vector: %d bytes, over the limit of %d",
+			len(vector), maxVectorLen)
 	}
 	v, err := cvssVersion(version, vector)
 	if err != nil {
@@ -78,7 +79,8 @@ func cvssVersion(version, vector string) (string, error) {
 	}
 	switch {
 	case version != "2.0" && version != "3.0" && version != "3.1" && version != "4.0":
-		return "", fmt.Errorf("parse cvss vector %q: %w %q", clip(vector, 80), errCVSSVersion, version)
+		return "", fmt.Errorf("parse cvss vector %q: %w %q",
+			clip(vector, 80), errCVSSVersion, version)
 	case prefix != "" && prefix != version:
 		return "", fmt.Errorf("parse cvss %s vector %q: the vector is version %q",
 			version, clip(vector, 80), prefix)

@@ -56,7 +56,8 @@ func sha512Digest(sumFile []byte) ([]byte, error) {
 	}
 	want, err := hex.DecodeString(s)
 	if err != nil || len(want) != sha512.Size {
-		return nil, fmt.Errorf("read sha-512 file: no %d-digit hex digest on its first line", 2*sha512.Size)
+		return nil, fmt.Errorf("read sha-512 file: no %d-digit hex digest on its first line",
+			2*sha512.Size)
 	}
 	return want, nil
 }
@@ -100,12 +101,11 @@ func CheckSignature(doc, sig []byte, keys openpgp.EntityList) error {
 	if len(bytes.TrimSpace(sig)) == 0 {
 		return fmt.Errorf("read openpgp signature: %w: empty", ErrSignature)
 	}
-	var err error
+	check := openpgp.CheckDetachedSignature
 	if isArmored(sig) {
-		_, err = openpgp.CheckArmoredDetachedSignature(keys, bytes.NewReader(doc), bytes.NewReader(sig), nil)
-	} else {
-		_, err = openpgp.CheckDetachedSignature(keys, bytes.NewReader(doc), bytes.NewReader(sig), nil)
+		check = openpgp.CheckArmoredDetachedSignature
 	}
+	_, err := check(keys, bytes.NewReader(doc), bytes.NewReader(sig), nil)
 	switch {
 	case err == nil:
 		return nil

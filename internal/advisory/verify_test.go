@@ -59,7 +59,8 @@ func checkErr(t *testing.T, err, want error) {
 	switch {
 	case want == nil && err != nil:
 		t.Errorf("got %v, want no error", err)
-	case want == errAny && (err == nil || errors.Is(err, ErrChecksum) || errors.Is(err, ErrSignature) || errors.Is(err, ErrUnknownKey)):
+	case want == errAny && (err == nil || errors.Is(err, ErrChecksum) ||
+		errors.Is(err, ErrSignature) || errors.Is(err, ErrUnknownKey)):
 		t.Errorf("got %v, want an error wrapping no sentinel", err)
 	case want != nil && want != errAny && !errors.Is(err, want):
 		t.Errorf("got %v, want an error wrapping %v", err, want)
@@ -157,7 +158,8 @@ func TestCheckSignature(t *testing.T) {
 		{"tampered signature", doc, badSig, signerKeys, ErrSignature},
 		{"other key", doc, armored.Bytes(), otherKeys, ErrUnknownKey},
 		{"no keys", doc, binary.Bytes(), nil, ErrUnknownKey},
-		{"not a signature", doc, []byte("-----BEGIN PGP SIGNATURE-----\n\nnonsense\n"), signerKeys, ErrSignature},
+		{"not a signature", doc, []byte("-----BEGIN PGP SIGNATURE-----\n\nnonsense\n"),
+			signerKeys, ErrSignature},
 		{"empty signature", doc, nil, signerKeys, ErrSignature},
 	}
 	for _, tt := range tests {
@@ -169,9 +171,10 @@ func TestCheckSignature(t *testing.T) {
 
 func TestReadKeysErrors(t *testing.T) {
 	for name, data := range map[string][]byte{
-		"empty":     nil,
-		"garbage":   []byte("not a key"),
-		"bad armor": []byte("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n!!!\n-----END PGP PUBLIC KEY BLOCK-----\n"),
+		"empty":   nil,
+		"garbage": []byte("not a key"),
+		"bad armor": []byte("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n!!!\n" +
+			"-----END PGP PUBLIC KEY BLOCK-----\n"),
 		"too large": make([]byte, maxKeyFile+1),
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -454,8 +454,21 @@ func cleanVersionText(s string) string {
 	if needsSpaceFold(s) {
 		s = strings.Join(strings.Fields(s), " ")
 	}
-	return trimVersionWords(s)
+	return trimNoise(trimVersionWords(trimNoise(s)))
 }
+
+// trimNoise trims leading punctuation, unless nothing would be left
+// ("-" stays as written).
+func trimNoise(s string) string {
+	if t := strings.TrimLeft(s, leadingNoise); t != "" {
+		return t
+	}
+	return s
+}
+
+// leadingNoise is punctuation that may come before a version and means
+// nothing: "=2.0", ": 2.0", "- 2.0".
+const leadingNoise = "=<>!:;,.-_/#~ "
 
 func needsSpaceFold(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -24,6 +24,7 @@ func TestParseVersion(t *testing.T) {
 		{"wholly in parentheses", "(Release 1.0)", "1.0", true, false},
 		{"spaces folded", "  4.1   build\t2301 ", "4.1 build 2301", true, false},
 		{"v and a tab", "v\t0", "0", true, false},
+		{"leading punctuation", "=A0", "A0", true, false},
 		{"wildcard", "6.x", "6.x", true, true},
 		{"wildcard star", "2.*", "2.*", true, true},
 		{"wildcard twice", "12.2.x.x", "12.2.x.x", true, true},

@@ -392,7 +392,7 @@ func (c *clause) vers(parts []string) []string {
 	for i := 0; i < c.n; i++ {
 		k := &c.src[i]
 		t := versText(&k.v)
-		if k.op != opEq || t == "" || strings.ContainsAny(t[:1], "<>=!") {
+		if k.op != opEq || t == "" {
 			t = k.op.String() + t
 		}
 		parts = append(parts, t)
@@ -400,13 +400,17 @@ func (c *clause) vers(parts []string) []string {
 	return parts
 }
 
-// versText is a version as vers writes it: '%' and '|' percent-encoded.
+// versText is a version as vers writes it: '%' and '|' percent-encoded,
+// and a leading comparator character too.
 func versText(v *Version) string {
 	s := v.String()
-	if !strings.ContainsAny(s, "%|") {
-		return s
+	if strings.ContainsAny(s, "%|") {
+		s = strings.NewReplacer("%", "%25", "|", "%7C").Replace(s)
 	}
-	return strings.NewReplacer("%", "%25", "|", "%7C").Replace(s)
+	if s != "" && strings.IndexByte("<>=!", s[0]) >= 0 {
+		s = fmt.Sprintf("%%%02X", s[0]) + s[1:]
+	}
+	return s
 }
 
 // Explain returns a short human phrase for the range: "versions up to
@@ -544,8 +548,11 @@ type item struct {
 	interval bool
 }
 
-// build makes the range of the items read: exclusions apart, and each
-// lower bound next to an upper bound paired into an interval.
+// build makes the range of the items read: exclusions apart, and a
+// lower bound next to an upper bound paired into an interval. Pairs
+// written lower first are taken first ("<7 | >=0 | <=0" is below 7, or
+// 0), so that String, which writes every interval lower first, reads
+// back to the same range.
 func build(r Range, items []item) Range {
 	var rest []item
 	for _, it := range items {
@@ -558,15 +565,11 @@ func build(r Range, items []item) Range {
 	if len(rest) == 0 && len(r.except) > 0 {
 		r.all = true
 	}
-	for i := 0; i < len(rest); i++ {
-		if c, ok := pairAt(rest, i); ok {
-			r.clauses = append(r.clauses, c)
-			i++
-			continue
-		}
-		c := newClause(rest[i].k[0])
-		if rest[i].interval {
-			c, _ = newInterval(rest[i].k[0], rest[i].k[1])
+	rest = pairUp(pairUp(rest, false), true)
+	for _, it := range rest {
+		c := newClause(it.k[0])
+		if it.interval {
+			c, _ = newInterval(it.k[0], it.k[1])
 		}
 		r.clauses = append(r.clauses, c)
 	}
@@ -577,20 +580,28 @@ func build(r Range, items []item) Range {
 	return r
 }
 
-// pairAt pairs the single constraints at i and i+1 into an interval
-// when one is a lower and the other an upper bound with the lower below.
-func pairAt(items []item, i int) (clause, bool) {
-	if i+1 >= len(items) || items[i].interval || items[i+1].interval {
-		return clause{}, false
+// pairUp joins each single lower bound followed by a single upper bound
+// (or, with upperFirst, an upper followed by a lower) into an interval,
+// where the lower is below the upper.
+func pairUp(items []item, upperFirst bool) []item {
+	out := items[:0:0]
+	for i := 0; i < len(items); i++ {
+		if i+1 < len(items) && !items[i].interval && !items[i+1].interval {
+			a, b := items[i].k[0], items[i+1].k[0]
+			if upperFirst {
+				a, b = b, a
+			}
+			if isLower(a.op) && isUpper(b.op) {
+				if _, ok := newInterval(a, b); ok {
+					out = append(out, item{k: [2]constraint{a, b}, interval: true})
+					i++
+					continue
+				}
+			}
+		}
+		out = append(out, items[i])
 	}
-	a, b := items[i].k[0], items[i+1].k[0]
-	switch {
-	case isLower(a.op) && isUpper(b.op):
-		return newInterval(a, b)
-	case isUpper(a.op) && isLower(b.op):
-		return newInterval(b, a)
-	}
-	return clause{}, false
+	return out
 }
 
 // parseVers reads a vers URI: "vers:<scheme>/<constraint>|...".
@@ -1232,7 +1243,8 @@ func (p *proseParser) versionStart(k int) bool {
 	case len(w) == 1 && isLetter(w[0]) && !shortWords[lw]:
 		return true // a revision letter: "K"
 	case shortLetters(w) && !shortWords[lw]:
-		return hasDigitText(p.peek(k+1).text) && p.peek(k+1).kind == tkWord
+		next := p.text(k + 1)
+		return next != "" && isDigit(next[0])
 	}
 	return lw == "service" && p.word(k+1) == "pack"
 }
@@ -1282,8 +1294,8 @@ func (p *proseParser) version() (v Version, clear, ok bool) {
 func (p *proseParser) versionWords() []string {
 	parts := []string{p.toks[p.i].text}
 	p.i++
-	if shortLetters(parts[0]) && !hasDigitText(parts[0]) && !isRevisionLetter(parts[0]) {
-		parts = append(parts, p.toks[p.i].text) // "HD 16": versionStart saw the number
+	if next := p.text(0); shortLetters(parts[0]) && next != "" && isDigit(next[0]) {
+		parts = append(parts, next) // "HD 16", "V 2.3.6"
 		p.i++
 	}
 	afterMarker := isMarkerWord(parts[len(parts)-1])
@@ -1298,8 +1310,6 @@ func (p *proseParser) versionWords() []string {
 	}
 	return parts
 }
-
-func isRevisionLetter(w string) bool { return len(w) == 1 }
 
 // isMarkerWord reports a build, service-pack or pre-release word.
 func isMarkerWord(w string) bool {

@@ -33,6 +33,7 @@ func TestParseRange(t *testing.T) {
 		{"vers exclusion only", "vers:generic/!=1.0", "vers:generic/!=1.0"},
 		{"vers percent", "vers:generic/1.0%7C2", "vers:generic/1.0%7C2"},
 		{"vers empty", "vers:generic/", "unknown"},
+		{"vers spaced comparator", "vers:0/< =A0", "vers:generic/<A0"},
 		{"vers no scheme", "vers:/1.0", "unknown"},
 		{"nvd letters", "vers:generic/<=c.00.04", "vers:generic/<=c.00.04"},
 		{"le", "<= 2.3.6", "vers:generic/<=2.3.6"},
@@ -40,6 +41,7 @@ func TestParseRange(t *testing.T) {
 		{"lt letter scheme", "< B.06.18", "vers:generic/<B.06.18"},
 		{"cisa interval", ">= 4.4 | <= 4.12", "vers:generic/>=4.4|<=4.12"},
 		{"interval written upper first", "<= 4.12 | >= 4.4", "vers:generic/>=4.4|<=4.12"},
+		{"pairs written lower first first", "<7 0<0", "vers:generic/<7|>=0|<=0"},
 		{"disjoint bounds stay a union", "<= 1.0 | >= 2.0", "vers:generic/<=1.0|>=2.0"},
 		{"wildcard bound", "<= 12.2.x.x", "vers:generic/<=12.2.x.x"},
 		{"two streams", "<= U61 |<= L81", "vers:generic/<=U61|<=L81"},
@@ -80,6 +82,8 @@ func TestParseRange(t *testing.T) {
 		{"versions wildcard", "versions 2.x", "vers:generic/2.x"},
 		{"all versions prior to", "all versions prior to v8.2.2", "vers:generic/<8.2.2"},
 		{"R and below", "R2.1 and below", "vers:generic/<=R2.1"},
+		{"spaced v", "<= V 2.3.6", "vers:generic/<=2.3.6"},
+		{"spaced prefix", "HD 16 | HD23", "vers:generic/HD 16|HD23"},
 		{"service pack", "< 1.8.4 Service Pack 01", "vers:generic/<1.8.4 Service Pack 01"},
 		{"build", "4.1 build 2301", "vers:generic/4.1 build 2301"},
 		{"or union", "4.1 or 4.2", "vers:generic/4.1|4.2"},
@@ -418,6 +422,7 @@ var rangeSeeds = []string{
 	"3.2+", "5.0 – 5.4", "≤ 2.0", "(((", ")))", "vers:generic/%7C|%zz",
 }
 
+// ci-fuzz: 30000x
 func FuzzParseRange(f *testing.F) {
 	for i, s := range goldenNames(f) {
 		f.Add(s, versionSeeds[i%len(versionSeeds)])

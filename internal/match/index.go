@@ -30,6 +30,34 @@ type product struct {
 	// names the product, now part of its words (see newProduct).
 	textual bool
 	ranges  []modelRange // model ranges its name gives ("MX400-MX850")
+	// aliases are the short names in brackets after a name ("CSCS" of
+	// "CARESCAPE Central Station (CSCS)"): a device may be called by
+	// them, and need not be.
+	aliases []string
+}
+
+// wordsFor is the product's words for matching the device words dw: its
+// own, and those of its aliases that the device uses.
+func (p *product) wordsFor(dw []string) []string {
+	out := p.words
+	for _, a := range p.aliases {
+		if slices.Contains(dw, a) {
+			out = append(slices.Clip(out), a)
+		}
+	}
+	return out
+}
+
+// bracketAliases takes out of a name each bracketed single word of two to
+// six letters or digits, as its short names.
+func bracketAliases(name string) (string, []string) {
+	var aliases []string
+	out := bracketAliasRE.ReplaceAllStringFunc(name, func(m string) string {
+		w := strings.ToLower(strings.Trim(m, "() "))
+		aliases = append(aliases, strings.ReplaceAll(w, " ", ""))
+		return " "
+	})
+	return out, aliases
 }
 
 // modelRange is a run of model numbers a product name gives as a range:
@@ -52,8 +80,9 @@ func (r modelRange) holds(w string) bool {
 }
 
 var (
-	modelRangeRE  = regexp.MustCompile(`(?i)\b([a-z]{1,4})(\d{1,5})\s*[-–]\s*([a-z]{1,4})?(\d{1,5})\b`)
-	trailingVerRE = regexp.MustCompile(`^(.*\S)\s+[vV]?(\d+(?:\.(?:\d+|[xX*]))+)$`)
+	modelRangeRE   = regexp.MustCompile(`(?i)\b([a-z]{1,4})(\d{1,5})\s*[-–]\s*([a-z]{1,4})?(\d{1,5})\b`)
+	bracketAliasRE = regexp.MustCompile(`\s*\(\s*[A-Za-z][A-Za-z0-9]{1,5}(?: [A-Za-z]{1,3})?\s*\)`)
+	trailingVerRE  = regexp.MustCompile(`^(.*\S)\s+[vV]?(\d+(?:\.(?:\d+|[xX*]))+)$`)
 )
 
 // modelRanges finds the model ranges of a product name.
@@ -70,6 +99,23 @@ func modelRanges(name string) []modelRange {
 		}
 	}
 	return out
+}
+
+// withoutName drops from a version text a product-name word glued to the
+// version ("<= GEH-1.1" of the product "GEH-SD-320AN" is "<= 1.1").
+func withoutName(version, name string) string {
+	for _, w := range strings.FieldsFunc(name, func(r rune) bool { return r == ' ' || r == '-' }) {
+		if len(w) < 2 || !allLetters(strings.ToLower(w)) {
+			continue
+		}
+		for _, glued := range []string{w + "-", w + " "} {
+			if i := strings.Index(strings.ToLower(version), strings.ToLower(glued)); i >= 0 &&
+				i+len(glued) < len(version) && isDigitByte(version[i+len(glued)]) {
+				version = version[:i] + version[i+len(glued):]
+			}
+		}
+	}
+	return version
 }
 
 // trailingVersion splits a dotted version off the end of a product name.
@@ -141,7 +187,7 @@ func (m *Matcher) newProduct(adv string, ap *advisory.Product,
 			name, p.version = base, v
 		}
 	}
-	p.rng = ParseRange(cmpOr(p.version, "vers:all/*"))
+	p.rng = ParseRange(cmpOr(withoutName(p.version, name), "vers:all/*"))
 	if !p.rng.Known() {
 		// What CISA wrote as the version is no version ("CoaguChek Pro II"
 		// under "Point of Care handheld medical devices"): it names the
@@ -149,7 +195,8 @@ func (m *Matcher) newProduct(adv string, ap *advisory.Product,
 		name += " " + p.version
 		p.rng, p.textual = ParseRange("vers:all/*"), true
 	}
-	p.words = minus(nameWords(name), asciiWordSet(p.vendor))
+	name, p.aliases = bracketAliases(name)
+	p.words = joined(minus(nameWords(name), asciiWordSet(p.vendor)))
 	p.ranges = modelRanges(name)
 	for _, r := range p.ranges {
 		p.words = append(p.words, r.token())
@@ -207,6 +254,12 @@ func (m *Matcher) indexLocked(p *product) {
 				if l := vi.byWord[w]; len(l) == 0 || l[len(l)-1] != p {
 					vi.byWord[w] = append(l, p)
 				}
+			}
+		}
+		for _, a := range p.aliases {
+			vi.vocab[a] = true
+			if l := vi.byWord[a]; len(l) == 0 || l[len(l)-1] != p {
+				vi.byWord[a] = append(l, p)
 			}
 		}
 		for _, r := range p.ranges {

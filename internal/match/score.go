@@ -104,13 +104,27 @@ func (m *Matcher) nameHits(d Device, only []*product, local map[nameKey][]hit) [
 // shorter than the device's, is the start of it: advisories write
 // "version B.02" or "version 8" for every B.02.x or 8.x.
 func coversPrefix(product string, dv Version) bool {
-	pv := strings.ToLower(strings.TrimSpace(product))
-	if pv == "" || strings.ContainsAny(pv, "<>=|,; *") || !ParseVersion(pv).Known() || !dv.Known() {
+	if !dv.Known() {
 		return false
 	}
-	pv = strings.ToLower(ParseVersion(pv).String())
 	d := strings.ToLower(dv.String())
-	return len(d) > len(pv) && strings.HasPrefix(d, pv) && strings.ContainsRune(". -_", rune(d[len(pv)]))
+	for _, alt := range strings.FieldsFunc(product, func(r rune) bool { return r == '|' || r == ',' || r == ';' }) {
+		pv := strings.ToLower(strings.TrimSpace(alt))
+		if pv == "" || strings.ContainsAny(pv, "<>= *") || !ParseVersion(pv).Known() {
+			continue
+		}
+		// Only a major version ("8") or a revision ("B.02") stands for
+		// its sub-versions; "1.6" is 1.6, not 1.6.1.
+		dots := strings.Count(pv, ".")
+		if pv[0] >= '0' && pv[0] <= '9' && dots > 0 || dots > 1 {
+			continue
+		}
+		pv = strings.ToLower(ParseVersion(pv).String())
+		if len(d) > len(pv) && strings.HasPrefix(d, pv) && strings.ContainsRune(". -_", rune(d[len(pv)])) {
+			return true
+		}
+	}
+	return false
 }
 
 // otherVariant reports whether a product's version text lists model
@@ -181,12 +195,21 @@ func (m *Matcher) scoreNames(d Device, only []*product) []hit {
 			// empty): the description may.
 			words = m.ownWords(nameWords(d.Description), d.Vendor, vm.key, vi)
 		}
+		// Words of the vendor as the register writes it that the
+		// vendor's products have are the device's too: "Welch Allyn" in
+		// the vendor column, "Welch Allyn Connex Spot Monitor" in the
+		// advisory.
+		for _, w := range nameWords(d.Vendor) {
+			if vi.vocab[w] && !slices.Contains(words, w) {
+				words = append(slices.Clip(words), w)
+			}
+		}
 		for _, p := range candidates(vi, lookupWords(words)) {
 			if !allowed(p, only) {
 				continue
 			}
 			dw := inRanges(words, p.ranges)
-			s, ok := m.w.similarity(p.words, dw, vi)
+			s, ok := m.w.similarity(p.wordsFor(dw), dw, vi)
 			if ok && s >= minScore && !otherVariant(p, dw) {
 				h := hit{p: p, score: s, vendor: vm.note, penalty: vm.penalty, words: dw,
 					variant: variantOf(p, dw) || p.textual}
@@ -215,11 +238,12 @@ func (m *Matcher) ownWords(words []string, vendor, key string, vi *vendorIndex) 
 	return out
 }
 
-// namesProduct reports whether the words name anything of the vendor's:
-// a word of its products' names or a model number.
+// namesProduct reports whether the words name something: a word that is
+// not generic. A model of only generic words ("Infusion pump") or none
+// leaves the naming to the description.
 func (m *Matcher) namesProduct(words []string, vi *vendorIndex) bool {
-	for _, w := range lookupWords(words) {
-		if (vi.vocab[w] && !generic[w]) || modelWord(w) {
+	for _, w := range words {
+		if !generic[w] {
 			return true
 		}
 	}
@@ -346,8 +370,12 @@ func (h hit) confidence() (float64, Kind) {
 	switch {
 	case h.p.rng.All() || h.variant:
 		c, kind = 0.25+0.7*h.score, VendorModel
-	case h.verdict == VersionUnknown:
+	case h.verdict == VersionUnknown && !h.version.Known():
 		c, kind = 0.1+0.7*h.score, VendorModel
+	case h.verdict == VersionUnknown:
+		// The device has a version the advisory's cannot be compared
+		// with: a person should look.
+		c, kind = 0.55*h.score, VendorModel
 	default:
 		c = 0.25 + 0.7*h.score
 	}

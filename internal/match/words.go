@@ -37,7 +37,7 @@ const genericWeight = 0.15
 var connector = setOf("with", "and", "for", "the", "of", "on", "in", "to", "only", "all",
 	"including", "software", "based", "series", "family", "system", "device", "version",
 	"model", "models", "new", "not", "no", "other", "type", "application", "app", "firmware",
-	"product", "products")
+	"product", "products", "operating")
 
 // setOf is a set of words.
 func setOf(words ...string) map[string]bool {
@@ -57,6 +57,21 @@ func nameWords(s string) []string {
 		raw[i] = fold(w)
 	}
 	return raw
+}
+
+// joined is words with each short letter run and the number after it
+// made one word ("EC 40" → "ec40"), as a product's words are kept.
+func joined(words []string) []string {
+	out := make([]string, 0, len(words))
+	for i := 0; i < len(words); i++ {
+		if i+1 < len(words) && len(words[i]) <= 3 && allLetters(words[i]) && allDigits(words[i+1]) {
+			out = append(out, words[i]+words[i+1])
+			i++
+			continue
+		}
+		out = append(out, words[i])
+	}
+	return out
 }
 
 // joinTo rewrites words so that two adjacent ones the other name writes
@@ -137,12 +152,18 @@ func mergeExpanded(device, product []string) []string {
 }
 
 // acronymRun finds two to four consecutive product words whose leading
-// letters, in order, spell a ("pcu" = "pc" + "u"nit).
+// letters, in order, spell a ("pcu" = "pc" + "u"nit; "point of care unit"
+// too, connectors skipped).
 func acronymRun(a string, product []string) []string {
 	for i := range product {
-		for n := 2; n <= 4 && i+n <= len(product); n++ {
-			if spells(a, product[i:i+n]) {
-				return product[i : i+n]
+		var run []string
+		for j := i; j < len(product) && len(run) < 4; j++ {
+			if connector[product[j]] && len(run) > 0 {
+				continue
+			}
+			run = append(run, product[j])
+			if len(run) >= 2 && spells(a, run) {
+				return run
 			}
 		}
 	}
@@ -334,7 +355,7 @@ func (w *weights) similarity(product, device []string, vi *vendorIndex) (float64
 	var sharedP, sumP, modelP, sharedModel float64
 	key, allShared, keyModel := false, true, false
 	var genericWords, genericShared int // generic words but connectors
-	prefixed := map[string]float64{} // device words a short product word covers, by its weight
+	prefixed := map[string]float64{}    // device words a short product word covers, by its weight
 	for x := range pset {
 		wx := w.of(x)
 		hit := dset[x]
@@ -347,7 +368,7 @@ func (w *weights) similarity(product, device []string, vi *vendorIndex) (float64
 			modelP = max(modelP, wx)
 			if hit {
 				sharedModel = max(sharedModel, wx)
-				keyModel = keyModel || (len(x) >= 3 && vi.df[x] <= rare)
+				keyModel = keyModel || (len(x) >= 2 && vi.df[x] <= rare)
 			}
 		} else {
 			sumP += wx
@@ -363,13 +384,16 @@ func (w *weights) similarity(product, device []string, vi *vendorIndex) (float64
 				genericShared++
 			}
 		case hit:
-			key = key || vi.df[x] <= rare
+			key = key || (vi.df[x] <= rare && !allDigits(x))
 		default:
 			allShared = false
 		}
 	}
-	if 2*genericShared < genericWords {
+	if 2*genericShared+1 < genericWords {
 		allShared = false
+	}
+	if !keyModel && !allShared && w.missesKey(pset, dset, vi, rare) {
+		return 0, false
 	}
 	if modelP > 0 && sharedModel == 0 {
 		allShared = false
@@ -410,6 +434,40 @@ func (w *weights) similarity(product, device []string, vi *vendorIndex) (float64
 		score = max(score, 0.75)
 	}
 	return score, true
+}
+
+// missesKey reports whether the product has a word few products have
+// that the device lacks, and the device names little else of it (under
+// half its weight that is not generic), or the device has such a word
+// of another product of the vendor: "Infinity Delta" is not an "Infinity
+// Gateway", nor "Gemini … Big Bore" a "Brilliance CT Big Bore".
+func (w *weights) missesKey(pset, dset map[string]bool, vi *vendorIndex, rare int) bool {
+	var have, all float64
+	productKey := false
+	for x := range pset {
+		if generic[x] || connector[x] {
+			continue
+		}
+		wx := w.of(x)
+		all += wx
+		if dset[x] {
+			have += wx
+		} else if vi.df[x] <= rare && !allDigits(x) {
+			productKey = true
+		}
+	}
+	if !productKey {
+		return false
+	}
+	if have < 0.5*all {
+		return true
+	}
+	for y := range dset {
+		if !pset[y] && !generic[y] && vi.vocab[y] && vi.df[y] <= rare && !allDigits(y) {
+			return true
+		}
+	}
+	return false
 }
 
 // extension finds a device word that extends the short product word x

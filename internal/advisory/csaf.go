@@ -11,8 +11,9 @@ import (
 )
 
 // MaxCSAFSize bounds the size of a CSAF document ParseCSAF reads, in
-// bytes. The largest ICSMA document is 123 KB; vendors' documents with
-// thousands of products stay under a few MB.
+// bytes. The largest ICSMA document is 123 KB; the bound leaves room for
+// vendors' documents of many thousands of products, and keeps the
+// decoded tree (several times the document's size) within reason.
 const MaxCSAFSize = 32 << 20
 
 // ParseCSAF reads a CSAF 2.0 document, validated against the CSAF 2.0
@@ -20,6 +21,15 @@ const MaxCSAFSize = 32 << 20
 // problem's JSON path: malformed JSON (the path is then the line and
 // byte), a schema violation, a product_id or group_id used but not
 // defined, or defined twice, or a document over MaxCSAFSize.
+//
+// A product's Vendor, Family and Name come from the vendor,
+// product_family and product_name branches that enclose it, its Version
+// or Range from the innermost product_version (or service_pack) or
+// product_version_range branch; a product no product_name names is named
+// by its full name. A relationship's product is the device and the
+// software on it: it takes the platform's Vendor, Family, Name, model
+// numbers and SKUs and the component's Version, Range, CPE and PURLs,
+// with Component, Platform and Relation set.
 //
 // Product groups are expanded wherever group_ids appear, so every list
 // of product IDs in the result names products of Advisory.Products.

@@ -45,7 +45,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{analyzeCommand, serveCommand, ingestCommand, demoCommand, userCommand,
-		verifyCommand, versionCommand}
+		verifyCommand, matchCommand, versionCommand}
 }
 
 func lookup(name string) *command {

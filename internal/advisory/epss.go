@@ -159,6 +159,8 @@ func epssHeader(data []byte) epssColumns {
 type epssLines struct {
 	br   *bufio.Reader
 	line int
+	n    int64    // bytes read
+	max  int64    // the bound on n: MaxEPSSSize
 	buf  [][]byte // fields of the current row, reused
 }
 
@@ -172,8 +174,7 @@ func newEPSSLines(r io.Reader) (*epssLines, error) {
 		}
 		br = bufio.NewReaderSize(zr, MaxEPSSLine)
 	}
-	capped := &cappedReader{r: br, max: MaxEPSSSize}
-	return &epssLines{br: bufio.NewReaderSize(capped, MaxEPSSLine)}, nil
+	return &epssLines{br: br, max: MaxEPSSSize}, nil
 }
 
 // next returns the next line without its line ending, io.EOF after the
@@ -182,6 +183,9 @@ func (lr *epssLines) next() ([]byte, error) {
 	b, err := lr.br.ReadSlice('\n')
 	if len(b) > 0 || err == nil {
 		lr.line++
+	}
+	if lr.n += int64(len(b)); lr.n > lr.max {
+		return nil, fmt.Errorf("read epss at line %d: more than %d bytes", lr.line, lr.max)
 	}
 	switch {
 	case errors.Is(err, bufio.ErrBufferFull):
@@ -338,20 +342,4 @@ func (lr *epssLines) invalid(reason string) error {
 	return &InvalidError{Format: EPSSFormat, Problems: []Problem{{
 		Path: fmt.Sprintf("line %d", lr.line), Reason: reason,
 	}}}
-}
-
-// cappedReader fails once more than max bytes have been read through it.
-type cappedReader struct {
-	r   io.Reader
-	n   int64
-	max int64
-}
-
-func (c *cappedReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	if c.n > c.max {
-		return n, fmt.Errorf("more than %d bytes", c.max)
-	}
-	return n, err
 }

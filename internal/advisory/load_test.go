@@ -107,9 +107,10 @@ func TestLoadKeepsGoodDocuments(t *testing.T) {
 	writeFiles(t, dir, map[string][]byte{
 		"good/icsma-17-227-01.json":    doc,
 		"broken/icsma-17-227-01b.json": doc[:len(doc)/2],
-		"broken/kev.csv":               []byte("cveID,vendorProject,product,vulnerabilityName,dateAdded\nCVE-1,a,b,c,d\n"),
-		"nvd/CVE-2022-2119.json":       readTestdata(t, "nvd/CVE-2022-2119.json"),
-		"notes.txt":                    []byte("not a document"),
+		"broken/kev.csv": []byte("cveID,vendorProject,product,vulnerabilityName,dateAdded\n" +
+			"CVE-1,a,b,c,d\n"),
+		"nvd/CVE-2022-2119.json": readTestdata(t, "nvd/CVE-2022-2119.json"),
+		"notes.txt":              []byte("not a document"),
 	})
 	s := mustLoad(t, dir, LoadOptions{})
 	var ids []string
@@ -356,7 +357,8 @@ func TestSniff(t *testing.T) {
 		want Format
 	}{
 		{"icsma.json", csaf, CSAF},
-		{"x.json", []byte(`{"vulnerabilities": [{"cve": "CVE-2020-0001"}], "document": {"csaf_version": "2.0"}}`), CSAF},
+		{"x.json", []byte(`{"vulnerabilities": [{"cve": "CVE-2020-0001"}],
+			"document": {"csaf_version": "2.0"}}`), CSAF},
 		{"icsma-17-227-01.json", csaf[:40], CSAF}, // too short to tell: by name
 		{"x.json", csaf[:40], ""},
 		{"x.json", readTestdata(t, "nvd/CVE-2022-2119.json"), NVD},
@@ -397,4 +399,20 @@ func BenchmarkLoadCorpus(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// ci-fuzz: 30000x
+func FuzzSniff(f *testing.F) {
+	for _, name := range []string{loadCSAF, "nvd/api-response.json", "kev/kev-excerpt.csv",
+		"epss/daily-sample.csv", "cyclonedx/infulink-hub-m2.cdx-1.6.xml",
+		"openvex/infulink-hub-m2.openvex-v0.0.1.json"} {
+		f.Add(filepath.Base(name), readTestdata(f, name))
+	}
+	known := map[Format]bool{"": true, CSAF: true, NVD: true, KEVFormat: true, EPSSFormat: true,
+		CycloneDX: true, OpenVEX: true}
+	f.Fuzz(func(t *testing.T, name string, head []byte) {
+		if got := Sniff(name, head); !known[got] {
+			t.Errorf("Sniff: got %q", got)
+		}
+	})
 }

@@ -296,6 +296,7 @@ func TestSplitCPE(t *testing.T) {
 	}
 }
 
+// ci-fuzz: 50000x
 func FuzzParseNVD(f *testing.F) {
 	for _, name := range []string{"CVE-2020-6961.json", "CVE-2021-32993.json",
 		"CVE-2022-2119.json", "api-response.json", "wrapped-CVE-2022-2119.json"} {

@@ -85,17 +85,22 @@ type Finding struct {
 	// shown, but Status is the matcher's again.
 	Decision *Decision
 	Reopened bool
+	// Priority is set by Assess.
+	Priority Priority
 }
 
 // Findings splits a device's candidate into one finding per CVE (one,
 // with CVE "", for a candidate without any) and applies the rulings of ds
 // (which may be nil).
 func Findings(c Candidate, d Device, ds *Decisions) []Finding {
+	return appendFindings(nil, c, d, ds)
+}
+
+func appendFindings(out []Finding, c Candidate, d Device, ds *Decisions) []Finding {
 	cves := c.CVEs
 	if len(cves) == 0 {
 		cves = []string{""}
 	}
-	out := make([]Finding, 0, len(cves))
 	for _, cve := range cves {
 		f := Finding{Candidate: c, CVE: cve}
 		f.CVEs = nil

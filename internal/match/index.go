@@ -140,6 +140,15 @@ func (m *Matcher) addLocked(a *advisory.Advisory) {
 	for i := range a.Products {
 		byID[a.Products[i].ID] = &a.Products[i]
 	}
+	for _, v := range a.Vulns {
+		name := vulnName(a, v)
+		for _, sc := range v.Scores {
+			if have, ok := m.scores[name]; !ok || sc.Base > have.Base ||
+				(sc.Base == have.Base && sc.Version > have.Version) {
+				m.scores[name] = sc
+			}
+		}
+	}
 	statuses := productStatuses(a)
 	fixes := vendorFixes(a)
 	var ps []*product

@@ -44,6 +44,9 @@ type Device struct {
 	PURLs       []string
 	// Components are the device model's SBOM components, matched too.
 	Components []advisory.Component
+	// Criticality and Exposure weigh in the priority of its findings.
+	Criticality Criticality
+	Exposure    Exposure
 }
 
 // Status is how a candidate stands: the advisory's word for the
@@ -133,6 +136,7 @@ type Matcher struct {
 	byCPE      map[string][]*product // "vendor:product" of a CPE
 	byPURL     map[string][]*product // a package URL without version
 	advisories map[string][]*product // by advisory ID
+	scores     map[string]advisory.Score // the highest CVSS base score of each vulnerability
 	cache      map[cacheKey][]Candidate
 	names      map[nameKey][]hit
 }
@@ -166,6 +170,7 @@ func (m *Matcher) reset() {
 	m.byCPE = map[string][]*product{}
 	m.byPURL = map[string][]*product{}
 	m.advisories = map[string][]*product{}
+	m.scores = map[string]advisory.Score{}
 	m.cache = map[cacheKey][]Candidate{}
 	m.names = map[nameKey][]hit{}
 }
@@ -204,16 +209,53 @@ func (m *Matcher) Match(d Device) []Candidate {
 func (m *Matcher) MatchAdvisory(id string, devs []Device) []Candidate {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	var out []Candidate
+	m.eachOfAdvisory(id, devs, func(_ int, cs []Candidate) { out = append(out, cs...) })
+	return out
+}
+
+// eachOfAdvisory calls fn with the index and candidates of each device
+// that one advisory's products may name.
+func (m *Matcher) eachOfAdvisory(id string, devs []Device, fn func(int, []Candidate)) {
 	only := m.advisories[id]
 	if len(only) == 0 {
-		return nil
+		return
 	}
-	var out []Candidate
+	keys := map[string]bool{}
+	for _, p := range only {
+		for _, k := range p.keys {
+			keys[k] = true
+		}
+	}
+	// Most devices are of other vendors: decide that once per vendor as
+	// written, not once per device.
+	relevant := map[string]bool{}
 	local := map[nameKey][]hit{}
-	for _, d := range devs {
-		out = append(out, m.matchLocked(d, only, local)...)
+	for i, d := range devs {
+		if len(d.CPEs) == 0 && len(d.PURLs) == 0 && len(d.Components) == 0 {
+			r, ok := relevant[d.Vendor]
+			if !ok {
+				r = m.vendorIn(d.Vendor, keys)
+				relevant[d.Vendor] = r
+			}
+			if !r {
+				continue
+			}
+		}
+		if cs := m.matchLocked(d, only, local); len(cs) > 0 {
+			fn(i, cs)
+		}
 	}
-	return out
+}
+
+// vendorIn reports whether a vendor name may stand for one of keys.
+func (m *Matcher) vendorIn(vendor string, keys map[string]bool) bool {
+	for _, vm := range m.vendorsOf(vendor) {
+		if keys[vm.key] {
+			return true
+		}
+	}
+	return false
 }
 
 // MatchAll returns the candidates of every device, in device order.
@@ -234,9 +276,11 @@ func (m *Matcher) matchLocked(d Device, only []*product, local map[nameKey][]hit
 	simple := len(d.CPEs) == 0 && len(d.PURLs) == 0 && len(d.Components) == 0 && only == nil
 	k := cacheKey{d.Vendor, d.Model, d.Version, d.Description}
 	var cs []Candidate
-	if c, ok := m.cachedLocked(k); ok && simple {
-		cs = c
-	} else {
+	var cached bool
+	if simple {
+		cs, cached = m.cachedLocked(k)
+	}
+	if !cached {
 		cs = m.scoreLocked(d, only, local)
 		if simple {
 			m.storeLocked(k, cs)

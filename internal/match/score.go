@@ -25,6 +25,9 @@ type hit struct {
 
 // identifierHits are the products a device's CPEs and package URLs name.
 func (m *Matcher) identifierHits(d Device, only []*product) []hit {
+	if len(d.CPEs) == 0 && len(d.PURLs) == 0 {
+		return nil
+	}
 	var out []hit
 	dv := ParseVersion(d.Version)
 	for _, c := range d.CPEs {

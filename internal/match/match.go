@@ -133,9 +133,9 @@ type Matcher struct {
 	mu         sync.RWMutex
 	w          *weights
 	byVendor   map[string]*vendorIndex
-	byCPE      map[string][]*product // "vendor:product" of a CPE
-	byPURL     map[string][]*product // a package URL without version
-	advisories map[string][]*product // by advisory ID
+	byCPE      map[string][]*product     // "vendor:product" of a CPE
+	byPURL     map[string][]*product     // a package URL without version
+	advisories map[string][]*product     // by advisory ID
 	scores     map[string]advisory.Score // the highest CVSS base score of each vulnerability
 	cache      map[cacheKey][]Candidate
 	names      map[nameKey][]hit

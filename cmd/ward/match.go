@@ -115,15 +115,11 @@ func loadVendors(path string) (*match.Vendors, error) {
 func loadAdvisories(ctx context.Context, e *env, path, keysPath string) (*advisory.Set, error) {
 	var opts advisory.LoadOptions
 	if keysPath != "" {
-		f, err := os.Open(keysPath)
+		k, err := readKeys(keysPath)
 		if err != nil {
-			return nil, fmt.Errorf("keys: %w", err)
+			return nil, err
 		}
-		opts.Keys, err = advisory.ReadKeys(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("keys %s: %w", keysPath, err)
-		}
+		opts.Keys = k
 	}
 	set, err := advisory.Load(ctx, path, opts)
 	if err != nil {

@@ -45,7 +45,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{analyzeCommand, serveCommand, ingestCommand, demoCommand, userCommand,
-		verifyCommand, matchCommand, versionCommand}
+		verifyCommand, matchCommand, feedsCommand, versionCommand}
 }
 
 func lookup(name string) *command {

@@ -191,6 +191,7 @@ func (s *Service) merge(ctx context.Context, res *observe.Result, f store.File, 
 		"bytes": f.Size, "packets": f.Packets, "devices": m.Devices, "new_devices": m.NewDevices})
 	s.log().Info("capture ingested", "file", f.Name, "packets", f.Packets,
 		"devices", m.Devices, "new_devices", m.NewDevices)
+	s.rematchAfter(ctx, "capture")
 	return out, nil
 }
 

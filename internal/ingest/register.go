@@ -69,6 +69,7 @@ func (s *Service) Register(ctx context.Context, r io.Reader, name, mapping, acto
 	s.record(ctx, actor, "ingest.register", res.Name, map[string]any{"sha256": res.SHA256,
 		"entries": f.RegisterEntries, "matched": f.Matched, "register_only": f.RegisterOnly,
 		"network_only": f.NetworkOnly, "import_id": res.ImportID})
+	s.rematchAfter(ctx, "register")
 	return res, nil
 }
 

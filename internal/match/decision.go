@@ -64,8 +64,17 @@ func NewDecisions(v *Vendors) *Decisions {
 // key is the lookup key of a vulnerability on a vendor, model and version.
 func (ds *Decisions) key(vuln, vendor, model, version string) decisionKey {
 	return decisionKey{strings.ToUpper(strings.TrimSpace(vuln)), ds.v.Key(vendor),
-		strings.Join(nameWords(model), " "), strings.ToLower(strings.TrimSpace(version))}
+		ModelKey(model), VersionKey(version)}
 }
+
+// ModelKey is a model as rulings, SBOMs and patch plans are keyed by: its
+// words, as matching reads them ("Alaris PC-Unit 8015" → "alaris pc unit
+// 8015").
+func ModelKey(model string) string { return strings.Join(nameWords(model), " ") }
+
+// VersionKey is a software version as rulings are keyed by: trimmed, in
+// lower case.
+func VersionKey(version string) string { return strings.ToLower(strings.TrimSpace(version)) }
 
 // Add records a ruling, replacing an earlier one of the same key.
 func (ds *Decisions) Add(d Decision) {

@@ -6,17 +6,33 @@ import (
 	"strings"
 )
 
-// Criticality is a device's clinical criticality, as the inventory
-// records it.
+// Criticality is a device's clinical criticality, in the inventory's
+// words (internal/fingerprint).
 type Criticality string
 
 // The criticalities, most critical first.
 const (
 	LifeSustaining Criticality = "life-sustaining"
-	HighCrit       Criticality = "high"
-	MediumCrit     Criticality = "medium"
-	LowCrit        Criticality = "low"
+	Diagnostic     Criticality = "diagnostic"
+	Supporting     Criticality = "supporting"
+	NonClinical    Criticality = "non-clinical"
 )
+
+// ParseCriticality reads a criticality in the inventory's words or a
+// register's ("high", "medium", "low", "critical"); "" for none known.
+func ParseCriticality(s string) Criticality {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "life-sustaining", "life sustaining", "life-critical", "critical", "very high":
+		return LifeSustaining
+	case "diagnostic", "high":
+		return Diagnostic
+	case "supporting", "medium", "moderate":
+		return Supporting
+	case "non-clinical", "non clinical", "low", "none":
+		return NonClinical
+	}
+	return ""
+}
 
 // Exposure is how reachable a device is, from what it was seen doing.
 type Exposure struct {
@@ -79,7 +95,9 @@ func Prioritise(f Facts) Priority {
 		add(5, "used in ransomware campaigns")
 	}
 	add(math.Round(f.EPSS*15), fmt.Sprintf("EPSS %.1f%% chance of exploitation in 30 days", f.EPSS*100))
-	add(critWeight(f.Criticality), fmt.Sprintf("%s device", f.Criticality))
+	if w := critWeight(f.Criticality); w > 0 {
+		add(w, fmt.Sprintf("%s device", f.Criticality))
+	}
 	add(exposureWeight(f.Exposure), exposureText(f.Exposure))
 	p.Score = min(100, int(math.Round(score)))
 	p.Level = level(p.Score)
@@ -92,9 +110,9 @@ func critWeight(c Criticality) float64 {
 	switch c {
 	case LifeSustaining:
 		return 15
-	case HighCrit:
+	case Diagnostic:
 		return 10
-	case MediumCrit:
+	case Supporting:
 		return 5
 	}
 	return 0
@@ -186,9 +204,9 @@ func vectorHas(vector, metric string) bool {
 // exposure: a life-sustaining or internet-facing device is high.
 func wellBeingOf(f Facts) wellBeing {
 	switch {
-	case f.Criticality == LifeSustaining || f.Criticality == HighCrit || f.Exposure.Internet:
+	case f.Criticality == LifeSustaining || f.Criticality == Diagnostic || f.Exposure.Internet:
 		return 2
-	case f.Criticality == MediumCrit || f.Exposure.CrossZone:
+	case f.Criticality == Supporting || f.Exposure.CrossZone:
 		return 1
 	}
 	return 0

@@ -15,17 +15,17 @@ func TestPrioritise(t *testing.T) {
 		decision SSVCDecision
 	}{
 		{"nothing known", Facts{}, 0, "low", Track},
-		{"critical CVSS alone", Facts{CVSS: 9.8, Vector: critical, Criticality: LowCrit}, 49,
+		{"critical CVSS alone", Facts{CVSS: 9.8, Vector: critical, Criticality: NonClinical}, 49,
 			"medium", Track},
 		{"KEV on a life-sustaining pump on the internet", Facts{CVSS: 9.8, Vector: critical,
 			KEV: true, Ransomware: true, EPSS: 0.94, EPSSPercentile: 0.99,
 			Criticality: LifeSustaining, Exposure: Exposure{Internet: true}}, 100, "critical", Act},
 		{"KEV, local vector, medium device", Facts{CVSS: 6.8,
 			Vector: "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", KEV: true,
-			Criticality: MediumCrit}, 59, "medium", Attend},
+			Criticality: Supporting}, 59, "medium", Attend},
 		{"high EPSS, network, high criticality", Facts{CVSS: 7.5,
 			Vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N", EPSS: 0.4,
-			EPSSPercentile: 0.97, Criticality: HighCrit, Exposure: Exposure{Subnets: true}}, 57,
+			EPSSPercentile: 0.97, Criticality: Diagnostic, Exposure: Exposure{Subnets: true}}, 57,
 			"medium", Attend},
 	} {
 		t.Run(c.name, func(t *testing.T) {

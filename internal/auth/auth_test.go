@@ -173,20 +173,21 @@ func TestThrottleBounded(t *testing.T) {
 // TestPermissions pins the whole matrix: every role and permission.
 func TestPermissions(t *testing.T) {
 	all := []Permission{PermDevicesRead, PermDevicesEdit, PermIngest, PermRegisterImport,
-		PermExport, PermAuditRead, PermUsersManage, PermTokensManage}
+		PermExport, PermAuditRead, PermUsersManage, PermTokensManage, PermVulnsRead,
+		PermVulnsReview, PermFeedsImport, PermPatchesManage, PermAlertsManage}
 	want := map[Role]string{ // one letter a permission, in the order of all
-		RoleAdmin:               "RWIGEAUT",
-		RoleSecurity:            "RWI-EA--",
-		RoleClinicalEngineering: "RW-GE---",
-		RoleNetwork:             "RWI-E---",
-		RoleAuditor:             "R---EA--",
+		RoleAdmin:               "RWIGEAUTVDFPN",
+		RoleSecurity:            "RWI-EA--VDF-N",
+		RoleClinicalEngineering: "RW-GE---VD-P-",
+		RoleNetwork:             "RWI-E---V----",
+		RoleAuditor:             "R---EA--V----",
 	}
 	for _, r := range Roles {
 		var got []byte
 		for i, p := range all {
 			c := byte('-')
 			if Allowed(r, p) {
-				c = "RWIGEAUT"[i]
+				c = "RWIGEAUTVDFPN"[i]
 			}
 			got = append(got, c)
 		}

@@ -44,17 +44,25 @@ const (
 	PermAuditRead      Permission = "audit.read"      // read and verify the audit log
 	PermUsersManage    Permission = "users.manage"    // add, change and remove users
 	PermTokensManage   Permission = "tokens.manage"   // create and revoke API tokens
+	PermVulnsRead      Permission = "vulns.read"      // see advisories, findings, patch plans and alerts
+	PermVulnsReview    Permission = "vulns.review"    // rule on findings (affected, not affected, ...)
+	PermFeedsImport    Permission = "feeds.import"    // import advisories, KEV, EPSS, SBOMs, VEX
+	PermPatchesManage  Permission = "patches.manage"  // approve versions, move patch plans
+	PermAlertsManage   Permission = "alerts.manage"   // record NHS cyber alerts and move them
 )
 
 // grants is the permission matrix. A role or permission not listed is
 // denied: deny by default.
 var grants = map[Role][]Permission{
 	RoleAdmin: {PermDevicesRead, PermDevicesEdit, PermIngest, PermRegisterImport, PermExport,
-		PermAuditRead, PermUsersManage, PermTokensManage},
-	RoleSecurity:            {PermDevicesRead, PermDevicesEdit, PermIngest, PermExport, PermAuditRead},
-	RoleClinicalEngineering: {PermDevicesRead, PermDevicesEdit, PermRegisterImport, PermExport},
-	RoleNetwork:             {PermDevicesRead, PermDevicesEdit, PermIngest, PermExport},
-	RoleAuditor:             {PermDevicesRead, PermExport, PermAuditRead},
+		PermAuditRead, PermUsersManage, PermTokensManage, PermVulnsRead, PermVulnsReview,
+		PermFeedsImport, PermPatchesManage, PermAlertsManage},
+	RoleSecurity: {PermDevicesRead, PermDevicesEdit, PermIngest, PermExport, PermAuditRead,
+		PermVulnsRead, PermVulnsReview, PermFeedsImport, PermAlertsManage},
+	RoleClinicalEngineering: {PermDevicesRead, PermDevicesEdit, PermRegisterImport, PermExport,
+		PermVulnsRead, PermVulnsReview, PermPatchesManage},
+	RoleNetwork: {PermDevicesRead, PermDevicesEdit, PermIngest, PermExport, PermVulnsRead},
+	RoleAuditor: {PermDevicesRead, PermExport, PermAuditRead, PermVulnsRead},
 }
 
 // Allowed reports whether role r has permission p.

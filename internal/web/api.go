@@ -92,7 +92,8 @@ func headerCSRF(h http.HandlerFunc) http.HandlerFunc {
 // allPermissions are the permissions, in the order /api/v1/me lists them.
 var allPermissions = []auth.Permission{auth.PermDevicesRead, auth.PermDevicesEdit,
 	auth.PermIngest, auth.PermRegisterImport, auth.PermExport, auth.PermAuditRead,
-	auth.PermUsersManage, auth.PermTokensManage}
+	auth.PermUsersManage, auth.PermTokensManage, auth.PermVulnsRead, auth.PermVulnsReview,
+	auth.PermFeedsImport, auth.PermPatchesManage, auth.PermAlertsManage}
 
 func (s *Server) apiGetMe(w http.ResponseWriter, r *http.Request) {
 	p := who(r.Context())

@@ -937,7 +937,7 @@ func TestAPIErrors(t *testing.T) {
 	var me apiMe
 	s.get("/api/v1/me", http.StatusOK, &me)
 	want := apiMe{Name: "auditor", Kind: "user", Roles: []string{"auditor"},
-		Permissions: []string{"devices.read", "export", "audit.read"},
+		Permissions: []string{"devices.read", "export", "audit.read", "vulns.read"},
 		Grants:      []apiGrant{{Role: "auditor"}}, CSRFToken: s.csrf}
 	if diff := cmp.Diff(want, me); diff != "" {
 		t.Errorf("me (-want +got):\n%s", diff)

@@ -48,7 +48,9 @@ type route struct {
 }
 
 func (s *Server) routes() []route {
-	return append(s.pageRoutes(), s.apiRoutes()...)
+	rs := append(s.pageRoutes(), s.apiRoutes()...)
+	rs = append(rs, s.vulnRoutes()...)
+	return append(rs, s.workflowRoutes()...)
 }
 
 func (s *Server) pageRoutes() []route {

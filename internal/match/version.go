@@ -3,6 +3,7 @@ package match
 import (
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Version is a software or firmware version as written, parsed into
@@ -454,16 +455,20 @@ func cleanVersionText(s string) string {
 	if needsSpaceFold(s) {
 		s = strings.Join(strings.Fields(s), " ")
 	}
-	return trimNoise(trimVersionWords(trimNoise(s)))
+	return trimVersionWords(trimNoise(s))
 }
 
 // trimNoise trims leading punctuation, unless nothing would be left
 // ("-" stays as written).
 func trimNoise(s string) string {
-	if t := strings.TrimLeft(s, leadingNoise); t != "" {
+	if t := strings.TrimLeftFunc(s, isNoise); t != "" {
 		return t
 	}
 	return s
+}
+
+func isNoise(r rune) bool {
+	return unicode.IsSpace(r) || strings.ContainsRune(leadingNoise, r)
 }
 
 // leadingNoise is punctuation that may come before a version and means
@@ -569,11 +574,8 @@ var versionWords = []string{
 // trimVersionWords trims the leading words that only say "this is a
 // version": "Version 2.3", "Rev. B.06.18", "v2.3.6", "V 2.3.6".
 func trimVersionWords(s string) string {
-	if s == "" || isDigit(s[0]) {
-		return s
-	}
-	for range 4 {
-		t := trimOneVersionWord(s)
+	for s != "" && !isDigit(s[0]) {
+		t := trimNoise(trimOneVersionWord(s))
 		if t == s {
 			break
 		}
@@ -591,10 +593,10 @@ func trimOneVersionWord(s string) string {
 		if rest != "" && isLetter(rest[0]) {
 			continue // "Revel", "Versa"
 		}
-		return strings.TrimLeft(rest, " .:#")
+		return strings.TrimLeftFunc(rest, isNoise)
 	}
-	if len(s) >= 2 && (s[0] == 'v' || s[0] == 'V') {
-		rest := strings.TrimLeft(s[1:], " .")
+	if s[0] == 'v' || s[0] == 'V' {
+		rest := strings.TrimLeftFunc(s[1:], isNoise)
 		if rest != "" && isDigit(rest[0]) {
 			return rest
 		}
@@ -613,7 +615,7 @@ var versionPlaceholders = []string{
 // isPlaceholder reports whether s names no version: empty, a placeholder
 // word, or punctuation only ("-", "?", "--").
 func isPlaceholder(s string) bool {
-	if strings.ContainsAny(s, "0123456789") {
+	if hasDigitText(s) {
 		return false // no placeholder has a digit
 	}
 	if equalAnyFold(s, versionPlaceholders...) {
@@ -818,6 +820,10 @@ var monthNames = [...]string{
 // monthOf returns the month (1–12) a word names, in full or by its
 // first three letters ("Aug", "sept"), or 0.
 func monthOf(w string) int {
+	if len(w) < 3 || len(w) > len("september") ||
+		strings.IndexByte("jfmasond", lowerByte(w[0])) < 0 {
+		return 0
+	}
 	for i, m := range monthNames {
 		if strings.EqualFold(w, m) || len(w) == 3 && strings.EqualFold(w, m[:3]) {
 			return i + 1

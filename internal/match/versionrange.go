@@ -1404,4 +1404,11 @@ func versionWordSet(words ...string) map[string]bool {
 	return m
 }
 
-func hasDigitText(s string) bool { return strings.ContainsAny(s, "0123456789") }
+func hasDigitText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			return true
+		}
+	}
+	return false
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardhq/ward/internal/advisory"
 	"github.com/wardhq/ward/internal/auth"
 	"github.com/wardhq/ward/internal/ingest"
 	"github.com/wardhq/ward/internal/oidc"
@@ -32,6 +33,8 @@ type serveOptions struct {
 	listen, cert, key *string
 	maxUpload         *int64
 	oidc              oidcFlags
+	feeds             *string
+	feedsEvery        *time.Duration
 }
 
 func addServeFlags(fs *flag.FlagSet) serveOptions {
@@ -42,6 +45,9 @@ func addServeFlags(fs *flag.FlagSet) serveOptions {
 		maxUpload: fs.Int64("max-upload", 2<<30,
 			"largest capture upload in `bytes`"),
 		oidc: addOIDCFlags(fs),
+		feeds: fs.String("feeds", "", "a `folder` of advisories and feeds to import at start "+
+			"and again whenever it changes (as ward feeds import -watch)"),
+		feedsEvery: fs.Duration("feeds-every", time.Minute, "how often to look at -feeds (`duration`)"),
 	}
 }
 
@@ -61,6 +67,28 @@ func serveFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			return err
 		}
 		return serve(ctx, e, d, so, nil)
+	}
+}
+
+// watchFeeds imports a feeds folder while the server runs, logging what
+// each import did.
+func watchFeeds(ctx context.Context, e *env, svc *ingest.Service, dir string, every time.Duration) {
+	log := e.log.With("component", "feeds")
+	err := svc.WatchFeeds(ctx, dir, every, advisory.LoadOptions{}, "feeds-watch",
+		func(res ingest.FeedsResult, err error) {
+			if err != nil {
+				log.Error("feeds import failed", "dir", dir, "err", err)
+				return
+			}
+			log.Info("feeds imported", "dir", dir, "files", res.Files,
+				"advisories_added", res.Advisories.Added, "advisories_updated", res.Advisories.Updated,
+				"problems", len(res.Problems), "findings", res.Findings.Findings)
+			for _, p := range res.Problems {
+				log.Warn("feeds document skipped", "problem", p)
+			}
+		})
+	if err != nil {
+		log.Error("feeds folder not watched", "dir", dir, "err", err)
 	}
 }
 
@@ -102,8 +130,12 @@ func serve(ctx context.Context, e *env, d *data, so serveOptions, ready func(add
 		ln.Close()
 		return err
 	}
+	svc := &ingest.Service{DB: d.db, Chain: d.chain(), Log: e.log}
+	if *so.feeds != "" {
+		go watchFeeds(ctx, e, svc, *so.feeds, *so.feedsEvery)
+	}
 	srv, err := web.New(web.Config{Store: d.db, Keys: d.keys, Logger: e.log,
-		Ingest: &ingest.Service{DB: d.db, Chain: d.chain(), Log: e.log},
+		Ingest: svc,
 		OIDC:   provider, OIDCIssuer: issuer, Secure: useTLS || loopback, MaxUpload: *so.maxUpload})
 	if err != nil {
 		ln.Close()

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestFeedsImport(t *testing.T) {
+	data := t.TempDir()
+	out, stderr, err := ward(t, nil, "feeds", "import", "-data", data, icsmaCopy)
+	if err != nil {
+		t.Fatalf("feeds import: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(out, "advisories 144 new, 0 updated, 0 unchanged") {
+		t.Errorf("first import printed %q", out)
+	}
+	out, _, err = ward(t, nil, "feeds", "import", "-json", "-data", data, icsmaCopy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Files      int
+		Advisories struct{ Added, Unchanged int }
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("json: %v\n%s", err, out)
+	}
+	if res.Files != 144 || res.Advisories.Added != 0 || res.Advisories.Unchanged != 144 {
+		t.Errorf("second import: %+v, want 144 files, all unchanged", res)
+	}
+	for _, args := range [][]string{{"feeds"}, {"feeds", "export", "x"},
+		{"feeds", "import"}, {"feeds", "import", "-data", data, "a", "b"}} {
+		if _, _, err := ward(t, nil, args...); err == nil {
+			t.Errorf("ward %v: no error", args)
+		}
+	}
+	if _, _, err := ward(t, nil, "feeds", "import", "-data", data,
+		filepath.Join(t.TempDir(), "absent")); err == nil {
+		t.Error("import of a path that does not exist: no error")
+	}
+}

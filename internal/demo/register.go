@@ -20,7 +20,8 @@ func Register(devs []Device, seed int64) []byte {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.Write([]string{"Asset No", "Description", "Manufacturer", "Model", "Serial No",
-		"MAC Address", "IP Address", "Host Name", "Site", "Department", "Status"})
+		"MAC Address", "IP Address", "Host Name", "Site", "Department", "Status",
+		"Software Version"})
 	n := 0
 	for _, d := range devs {
 		if skipInRegister(d, rng) {
@@ -62,7 +63,32 @@ func registerRow(d Device, n int, rng *rand.Rand) []string {
 		host = ""
 	}
 	return []string{fmt.Sprintf("WV%05d", 10000+n), describe(d.Kind), d.Vendor, d.Model, d.Serial,
-		mac, ip, host, d.Site, d.Ward, "In service"}
+		mac, ip, host, d.Site, d.Ward, "In service", softwareVersion(d.Model, rng)}
+}
+
+// softwareVersions are the software versions clinical engineering records
+// for the trust's models, older and newer, as a fleet mid-upgrade has
+// them; a model not listed has its version left blank, as many registers
+// do.
+var softwareVersions = map[string][]string{
+	"IntelliVue MX800":               {"M.00.03", "N.01.02", "L.01.05"},
+	"IntelliVue MX450":               {"M.00.03", "J.10.50", "N.01.02"},
+	"IntelliVue MX750":               {"N.01.02", "N.01.02"},
+	"Patient Information Center iX":  {"B.02.15"},
+	"Alaris GP Plus Volumetric Pump": {"2.3.6", "4.3.1", "4.3.1"},
+	"Alaris CC Plus Syringe Pump":    {"2.3.6", "4.3.1"},
+	"CARESCAPE B650":                 {"2.0.8", "3.1.2"},
+	"Alaris Systems Manager":         {"4.33"},
+	"Pyxis MedStation ES":            {"1.6.1", "1.7.3"},
+	"Pyxis ES Server":                {"1.6.1"},
+}
+
+func softwareVersion(model string, rng *rand.Rand) string {
+	vs := softwareVersions[model]
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[rng.IntN(len(vs))]
 }
 
 // condemned is an entry for a device that left the network long ago but
@@ -77,7 +103,7 @@ func condemned(like Device, n, i int, rng *rand.Rand) []string {
 		status = "Awaiting repair"
 	}
 	return []string{fmt.Sprintf("WV%05d", 10000+n), describe(like.Kind), like.Vendor, like.Model,
-		serial, macCell(mac, rng), "", "", like.Site, like.Ward, status}
+		serial, macCell(mac, rng), "", "", like.Site, like.Ward, status, ""}
 }
 
 // macCell writes a MAC the way one of the register's many editors did.

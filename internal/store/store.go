@@ -116,6 +116,7 @@ type Store interface {
 	Accounts
 	AuditLog
 	Registers
+	Vulnerabilities
 	Close() error
 }
 

@@ -1,0 +1,406 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// FindingRow is one vulnerability of a device: a match.Finding with its
+// priority, as the store keeps it.
+type FindingRow struct {
+	DeviceID   string
+	AdvisoryID string
+	CVE        string // "" for a vulnerability without one
+	// Status is StatusAffected, StatusFixed, StatusNotAffected or
+	// StatusUnderInvestigation: the ruling's where one applies.
+	Status     string
+	Confidence float64 // 0–1, of the device being the product at that version
+	Kind       string  // the evidence: "identifier", "vendor_model_version", ...
+	// Product, ProductID and ProductRange are the advisory's product as
+	// written, its ID there and its version or range as written.
+	Product, ProductID, ProductRange string
+	Reason                           string
+	Priority                         int    // 0–100
+	Level                            string // "critical", "high", "medium" or "low"
+	SSVC                             string // "track", "track*", "attend" or "act"
+	Reasons                          []string
+	// Decided is set when a ruling applies; Reopened when it was made on
+	// another range of the product, so that Status is the matcher's again.
+	Decided, Reopened bool
+	// FirstMatched is when the finding was first made, and it has been
+	// made at every match since; LastMatched is the latest match that
+	// made it. The store sets both.
+	FirstMatched, LastMatched time.Time
+	// DeviceName and AdvisoryTitle are filled by Findings for lists; they
+	// are not stored.
+	DeviceName, AdvisoryTitle string
+}
+
+// FindingChanges counts what a replacement of findings did.
+type FindingChanges struct {
+	New  int // findings not made at the match before
+	Kept int // findings made before too, which keep their FirstMatched
+	Gone int // findings of the match before not made again
+}
+
+// vulnKey is what identifies a finding.
+type vulnKey struct{ device, advisory, cve string }
+
+func (f *FindingRow) key() vulnKey { return vulnKey{f.DeviceID, f.AdvisoryID, f.CVE} }
+
+// ReplaceFindings replaces every finding with fs, in one transaction. A
+// finding made before keeps its FirstMatched, so that what is new since
+// a time can be asked; every finding's LastMatched is now.
+func (db *DB) ReplaceFindings(ctx context.Context, fs []FindingRow, now time.Time) (
+	FindingChanges, error) {
+	ch, err := db.replaceFindings(ctx, "", "", fs, now)
+	return ch, errorf("replace findings", err)
+}
+
+// ReplaceDeviceFindings replaces the findings of one device with fs, all
+// of which must be of that device: a match of a new or changed device.
+func (db *DB) ReplaceDeviceFindings(ctx context.Context, deviceID string, fs []FindingRow,
+	now time.Time) (FindingChanges, error) {
+	ch, err := db.replaceFindings(ctx, "device_id", deviceID, fs, now)
+	if err != nil {
+		return ch, fmt.Errorf("store: replace findings of device %.80q: %w", deviceID, err)
+	}
+	return ch, nil
+}
+
+// ReplaceAdvisoryFindings replaces the findings of one advisory with fs,
+// all of which must be of that advisory: a match of a new revision.
+func (db *DB) ReplaceAdvisoryFindings(ctx context.Context, advisoryID string, fs []FindingRow,
+	now time.Time) (FindingChanges, error) {
+	ch, err := db.replaceFindings(ctx, "advisory_id", advisoryID, fs, now)
+	if err != nil {
+		return ch, fmt.Errorf("store: replace findings of advisory %.80q: %w", advisoryID, err)
+	}
+	return ch, nil
+}
+
+// findingColumns are the stored columns of a finding, in the order of
+// FindingRow.values.
+const findingColumns = "device_id, advisory_id, cve, status, confidence, kind, product, " +
+	"product_id, product_range, reason, priority, level, ssvc, reasons, decided, reopened, " +
+	"digest, first_matched"
+
+// findingUpsert writes findings new or changed: a changed one keeps its
+// first_matched.
+const findingUpsert = " ON CONFLICT (device_id, advisory_id, cve) DO UPDATE SET " +
+	"status = excluded.status, confidence = excluded.confidence, kind = excluded.kind, " +
+	"product = excluded.product, product_id = excluded.product_id, " +
+	"product_range = excluded.product_range, reason = excluded.reason, " +
+	"priority = excluded.priority, level = excluded.level, ssvc = excluded.ssvc, " +
+	"reasons = excluded.reasons, decided = excluded.decided, reopened = excluded.reopened, " +
+	"digest = excluded.digest"
+
+// replaceFindings replaces the findings whose column col is val (all of
+// them for col "") with fs. Most findings of a match are those of the
+// match before, unchanged, and rewriting them all would write every page
+// of the table and its indexes again: so it deletes the findings not made
+// again, writes those new or changed (told by their digests), and records
+// the time of the match for the scope (finding_matches) rather than in
+// each row.
+func (db *DB) replaceFindings(ctx context.Context, col, val string, fs []FindingRow,
+	now time.Time) (FindingChanges, error) {
+	var ch FindingChanges
+	if col != "" && strings.TrimSpace(val) == "" {
+		return ch, invalidf("no %s", strings.ReplaceAll(col, "_", " "))
+	}
+	if bad := badTime(now); bad != "" || now.IsZero() {
+		return ch, invalidf("match time: %s", cmp.Or(bad, "zero"))
+	}
+	order, err := checkFindings(fs, col, val)
+	if err != nil {
+		return ch, err
+	}
+	digests := make([]int64, len(fs))
+	for i := range fs {
+		digests[i] = fs[i].digest()
+	}
+	s := &filterSQL{}
+	if col != "" {
+		s.addCol(col, "= "+s.arg(val))
+	}
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		old, err := storedFindings(ctx, tx, s)
+		if err != nil {
+			return err
+		}
+		var write []int32
+		ch, write = diffFindings(fs, digests, order, old)
+		if err := deleteFindings(ctx, tx, s, old, ch.Kept == 0); err != nil {
+			return err
+		}
+		at := nanos(now)
+		b := newBatch(ctx, ctx, tx, db.dialect, "INSERT INTO device_vulns ("+findingColumns+
+			") VALUES ", 18, findingUpsert)
+		for _, i := range write {
+			b.add(fs[i].values(digests[i], at)...)
+		}
+		if err := b.close(); err != nil {
+			return err
+		}
+		return saveMatchTime(ctx, tx, col, val, at)
+	})
+	if err != nil {
+		return FindingChanges{}, err
+	}
+	return ch, nil
+}
+
+// storedFinding is what a replacement reads of a stored finding.
+type storedFinding struct {
+	id     int64
+	digest int64
+}
+
+// storedFindings reads the findings s selects.
+func storedFindings(ctx context.Context, tx *sql.Tx, s *filterSQL) (map[vulnKey]storedFinding,
+	error) {
+	rows, err := tx.QueryContext(ctx, "SELECT id, device_id, advisory_id, cve, digest "+
+		"FROM device_vulns"+s.where(), s.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[vulnKey]storedFinding{}
+	for rows.Next() {
+		var k vulnKey
+		var f storedFinding
+		if err := rows.Scan(&f.id, &k.device, &k.advisory, &k.cve, &f.digest); err != nil {
+			return nil, err
+		}
+		out[k] = f
+	}
+	return out, rows.Err()
+}
+
+// diffFindings counts what replacing the findings old with fs (of those
+// digests) changes, and returns the indexes of fs to write (new or
+// changed, in order). It leaves in old the findings to delete.
+func diffFindings(fs []FindingRow, digests []int64, order []int32, old map[vulnKey]storedFinding) (
+	FindingChanges, []int32) {
+	var ch FindingChanges
+	write := make([]int32, 0, len(fs))
+	for _, i := range order {
+		k := fs[i].key()
+		s, ok := old[k]
+		switch {
+		case !ok:
+			ch.New++
+		case s.digest == digests[i]:
+			ch.Kept++
+			delete(old, k)
+			continue
+		default:
+			ch.Kept++
+			delete(old, k)
+		}
+		write = append(write, i)
+	}
+	ch.Gone = len(old)
+	return ch, write
+}
+
+// deleteChunk bounds the ids of one DELETE.
+const deleteChunk = 500
+
+// deleteFindings deletes the findings gone: with all set, every finding s
+// selects, in one statement.
+func deleteFindings(ctx context.Context, tx *sql.Tx, s *filterSQL, gone map[vulnKey]storedFinding,
+	all bool) error {
+	if len(gone) == 0 {
+		return nil
+	}
+	if all {
+		_, err := tx.ExecContext(ctx, "DELETE FROM device_vulns"+s.where(), s.args...)
+		return err
+	}
+	ids := make([]int64, 0, len(gone))
+	for _, f := range gone {
+		ids = append(ids, f.id)
+	}
+	slices.Sort(ids)
+	for chunk := range slices.Chunk(ids, deleteChunk) {
+		ph := make([]string, len(chunk))
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			ph[i], args[i] = fmt.Sprintf("$%d", i+1), id
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM device_vulns WHERE id IN ("+
+			strings.Join(ph, ", ")+")", args...)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkFindings refuses findings the store could not keep, findings of
+// another device or advisory than the one replaced (col = val), and a
+// finding given twice. It returns the order to write them in: by key.
+func checkFindings(fs []FindingRow, col, val string) ([]int32, error) {
+	order := make([]int32, len(fs))
+	for i := range fs {
+		if err := checkFinding(&fs[i], col, val); err != nil {
+			return nil, err
+		}
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return compareKeys(fs[a].key(), fs[b].key()) })
+	for i := 1; i < len(order); i++ {
+		if k := fs[order[i]].key(); k == fs[order[i-1]].key() {
+			return nil, invalidf("finding of device %.80q, advisory %.80q, cve %.80q given twice",
+				k.device, k.advisory, k.cve)
+		}
+	}
+	return order, nil
+}
+
+func compareKeys(a, b vulnKey) int {
+	return cmp.Or(strings.Compare(a.device, b.device), strings.Compare(a.advisory, b.advisory),
+		strings.Compare(a.cve, b.cve))
+}
+
+func checkFinding(f *FindingRow, col, val string) error {
+	what := fmt.Sprintf("finding of device %.80q, advisory %.80q", f.DeviceID, f.AdvisoryID)
+	if err := needKeys(what, "device id", f.DeviceID, "advisory id", f.AdvisoryID); err != nil {
+		return err
+	}
+	if col == "device_id" && f.DeviceID != val || col == "advisory_id" && f.AdvisoryID != val {
+		return invalidf("%s: not of the %s replaced", what, strings.TrimSuffix(col, "_id"))
+	}
+	if !validStatus(f.Status) {
+		return invalidf("%s: unknown status %.80q", what, f.Status)
+	}
+	if err := checkUnit(what, "confidence", f.Confidence); err != nil {
+		return err
+	}
+	if f.Priority < 0 || f.Priority > 100 {
+		return invalidf("%s: priority %d is not between 0 and 100", what, f.Priority)
+	}
+	err := checkText(what, "device id", f.DeviceID, "advisory id", f.AdvisoryID, "cve", f.CVE,
+		"kind", f.Kind, "product", f.Product, "product id", f.ProductID,
+		"product range", f.ProductRange, "reason", f.Reason, "level", f.Level, "ssvc", f.SSVC)
+	if err != nil {
+		return err
+	}
+	for _, r := range f.Reasons {
+		if err := checkText(what, "priority reason", r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// values are the columns of f, as findingColumns lists them, for a
+// finding of that digest matched at: a new one is first matched then.
+func (f *FindingRow) values(digest, at int64) []any {
+	return []any{f.DeviceID, f.AdvisoryID, f.CVE, f.Status, f.Confidence, f.Kind, f.Product,
+		f.ProductID, f.ProductRange, f.Reason, f.Priority, f.Level, f.SSVC, f.reasons(),
+		f.Decided, f.Reopened, digest, at}
+}
+
+// matchScopes are the finding_matches scope of each column a replacement
+// is by.
+var matchScopes = map[string]string{"": "all", "device_id": "device", "advisory_id": "advisory"}
+
+// saveMatchTime records that the findings whose column col is val were
+// matched at. A match of every finding makes the times of devices and
+// advisories before it moot, and drops them.
+func saveMatchTime(ctx context.Context, tx *sql.Tx, col, val string, at int64) error {
+	if col == "" {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM finding_matches"); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, "INSERT INTO finding_matches (scope, key, at) VALUES ($1, $2, $3) "+
+		"ON CONFLICT (scope, key) DO UPDATE SET at = excluded.at", matchScopes[col], val, at)
+	return err
+}
+
+// lastMatched is what readFindings selects after findingColumns: the
+// times the finding's scopes were last matched, whose latest is its
+// LastMatched.
+const lastMatched = "COALESCE((SELECT at FROM finding_matches WHERE scope = 'all'), 0), " +
+	"COALESCE(md.at, 0), COALESCE(ma.at, 0)"
+
+// lastMatchedJoins are the joins lastMatched reads.
+const lastMatchedJoins = " LEFT JOIN finding_matches md ON md.scope = 'device' AND " +
+	"md.key = v.device_id LEFT JOIN finding_matches ma ON ma.scope = 'advisory' AND " +
+	"ma.key = v.advisory_id"
+
+func (f *FindingRow) reasons() string {
+	b, _ := json.Marshal(nonNil(f.Reasons)) // a list of strings always encodes
+	return string(b)
+}
+
+// digest is a hash of what a match sets of f, stored beside it so that a
+// replacement tells an unchanged finding without reading it. Its text
+// holds no NUL (checkFinding), which separates the fields.
+func (f *FindingRow) digest() int64 {
+	h := fnv.New64a()
+	for _, s := range []string{f.DeviceID, f.AdvisoryID, f.CVE, f.Status, f.Kind, f.Product,
+		f.ProductID, f.ProductRange, f.Reason, f.Level, f.SSVC} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	for _, r := range f.Reasons {
+		h.Write([]byte(r))
+		h.Write([]byte{1})
+	}
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], math.Float64bits(f.Confidence))
+	h.Write(b[:])
+	binary.LittleEndian.PutUint64(b[:], uint64(f.Priority))
+	h.Write(b[:])
+	h.Write([]byte{flag(f.Decided), flag(f.Reopened)})
+	return int64(h.Sum64())
+}
+
+func flag(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// scanFinding reads findingColumns, lastMatched, then the device's name
+// and the advisory's title.
+func scanFinding(sc interface{ Scan(...any) error }) (FindingRow, error) {
+	var f FindingRow
+	var reasons string
+	var digest, first, all, device, adv int64
+	err := sc.Scan(&f.DeviceID, &f.AdvisoryID, &f.CVE, &f.Status, &f.Confidence, &f.Kind,
+		&f.Product, &f.ProductID, &f.ProductRange, &f.Reason, &f.Priority, &f.Level, &f.SSVC,
+		&reasons, &f.Decided, &f.Reopened, &digest, &first, &all, &device, &adv, &f.DeviceName,
+		&f.AdvisoryTitle)
+	if err != nil {
+		return f, err
+	}
+	f.FirstMatched, f.LastMatched = fromNanos(first), fromNanos(max(all, device, adv, first))
+	if err := json.Unmarshal([]byte(reasons), &f.Reasons); err != nil {
+		return f, fmt.Errorf("priority reasons of %s on %s: %w", f.AdvisoryID, f.DeviceID, err)
+	}
+	if len(f.Reasons) == 0 {
+		f.Reasons = nil
+	}
+	return f, nil
+}
+
+// settled is the condition that a ruling settles the finding of alias:
+// one applies, and was not reopened.
+func settled(alias string) string {
+	return "(" + alias + ".decided AND NOT " + alias + ".reopened)"
+}

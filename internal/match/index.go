@@ -30,6 +30,8 @@ type product struct {
 	// names the product, now part of its words (see newProduct).
 	textual bool
 	ranges  []modelRange // model ranges its name gives ("MX400-MX850")
+	shown   string       // display(), kept
+	explain string       // rng.Explain(), kept
 	// aliases are the short names in brackets after a name ("CSCS" of
 	// "CARESCAPE Central Station (CSCS)"): a device may be called by
 	// them, and need not be.
@@ -210,6 +212,7 @@ func (m *Matcher) newProduct(adv string, ap *advisory.Product,
 	for _, r := range p.ranges {
 		p.words = append(p.words, r.token())
 	}
+	p.shown, p.explain = p.display(), p.rng.Explain()
 	for _, c := range []string{ap.CPE, versioned.CPE, named.CPE} {
 		if k := cpeKey(c); k != "" && !slices.Contains(p.cpes, k) {
 			p.cpes = append(p.cpes, k)

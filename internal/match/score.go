@@ -21,6 +21,7 @@ type hit struct {
 	// variant is set where the product's version text names the device's
 	// model (see variantOf): the version is then not compared.
 	variant bool
+	named   string // nameReason, for name hits
 }
 
 // identifierHits are the products a device's CPEs and package URLs name.
@@ -219,6 +220,7 @@ func (m *Matcher) scoreNames(d Device, only []*product) []hit {
 				if h.variant {
 					h.score = min(1, s+0.15)
 				}
+				h.named = h.nameReason()
 				out = append(out, h)
 			}
 		}
@@ -425,17 +427,19 @@ func outCVEs(p *product) []string {
 // device may be in one advisory, those whose names match about as well as
 // the best decide, and of those the one calling most for action.
 func decide(hits []hit) []Candidate {
-	byAdv := map[string][]hit{}
-	var order []string
-	for _, h := range hits {
-		if _, ok := byAdv[h.p.advisory]; !ok {
-			order = append(order, h.p.advisory)
-		}
-		byAdv[h.p.advisory] = append(byAdv[h.p.advisory], h)
+	if len(hits) == 0 {
+		return nil
 	}
-	out := make([]Candidate, 0, len(order))
-	for _, a := range order {
-		out = append(out, decideOne(byAdv[a]))
+	// Group by advisory, keeping the order hits came in within each.
+	slices.SortStableFunc(hits, func(a, b hit) int { return strings.Compare(a.p.advisory, b.p.advisory) })
+	out := make([]Candidate, 0, 4)
+	for i := 0; i < len(hits); {
+		j := i + 1
+		for j < len(hits) && hits[j].p.advisory == hits[i].p.advisory {
+			j++
+		}
+		out = append(out, decideOne(hits[i:j]))
+		i = j
 	}
 	sortCandidates(out)
 	return out
@@ -474,7 +478,7 @@ func decideOne(hs []hit) Candidate {
 	slices.Sort(cves)
 	conf, kind := pick.confidence()
 	return Candidate{Advisory: pick.p.advisory, CVEs: cves, Status: pickStatus,
-		Confidence: conf, Kind: kind, Product: pick.p.display(), ProductID: pick.p.id, Range: pick.p.version,
+		Confidence: conf, Kind: kind, Product: pick.p.shown, ProductID: pick.p.id, Range: pick.p.version,
 		Reason: pick.reason(pickStatus)}
 }
 
@@ -485,20 +489,28 @@ func (h hit) reason(st Status) string {
 		fmt.Fprintf(&b, "through SBOM component %s: ", h.via)
 	}
 	if h.ident != "" {
-		fmt.Fprintf(&b, "identifier %s names %s", h.ident, h.p.display())
+		fmt.Fprintf(&b, "identifier %s names %s", h.ident, h.p.shown)
 	} else {
-		if h.vendor != "" {
-			b.WriteString(h.vendor + "; ")
-		}
-		fmt.Fprintf(&b, "model matches %q (similarity %.2f", h.p.name, h.score)
-		if shared := sharedWords(h.p.words, h.words); len(shared) > 0 {
-			fmt.Fprintf(&b, " on %s", strings.Join(shared, ", "))
-		}
-		b.WriteString(")")
+		b.WriteString(h.named)
 	}
 	b.WriteString("; ")
 	b.WriteString(h.versionReason())
 	fmt.Fprintf(&b, ": %s", strings.ReplaceAll(string(st), "_", " "))
+	return b.String()
+}
+
+// nameReason is the part of a reason that says how the names matched,
+// which depends only on the names: computed once per model.
+func (h hit) nameReason() string {
+	var b strings.Builder
+	if h.vendor != "" {
+		b.WriteString(h.vendor + "; ")
+	}
+	fmt.Fprintf(&b, "model matches %q (similarity %.2f", h.p.name, h.score)
+	if shared := sharedWords(h.p.words, h.words); len(shared) > 0 {
+		fmt.Fprintf(&b, " on %s", strings.Join(shared, ", "))
+	}
+	b.WriteString(")")
 	return b.String()
 }
 
@@ -509,13 +521,13 @@ func (h hit) versionReason() string {
 	case h.variant:
 		return fmt.Sprintf("the advisory lists the model as %q", h.p.version)
 	case !h.version.Known():
-		return fmt.Sprintf("version unknown, advisory names %s", h.p.rng.Explain())
+		return fmt.Sprintf("version unknown, advisory names %s", h.p.explain)
 	case h.verdict == VersionIn:
-		return fmt.Sprintf("version %s is in %s", h.version, h.p.rng.Explain())
+		return fmt.Sprintf("version %s is in %s", h.version, h.p.explain)
 	case h.verdict == VersionOut:
-		return fmt.Sprintf("version %s is outside %s", h.version, h.p.rng.Explain())
+		return fmt.Sprintf("version %s is outside %s", h.version, h.p.explain)
 	}
-	return fmt.Sprintf("version %s cannot be compared with %s", h.version, h.p.rng.Explain())
+	return fmt.Sprintf("version %s cannot be compared with %s", h.version, h.p.explain)
 }
 
 func sharedWords(a, b []string) []string {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"regexp"
 	"slices"
@@ -55,7 +56,8 @@ type VEXRuling struct {
 	Timestamp      time.Time // when the ruling was made; zero inherits the document's
 }
 
-// VEXExport is the document to write.
+// VEXExport is the document to write. ID, Title, Publisher, Namespace,
+// Version, Issued and at least one ruling are required.
 type VEXExport struct {
 	// ID is the CSAF document.tracking.id and the OpenVEX @id. An ID that
 	// is not a URI becomes "https://<namespace host>/vex/<ID>" in OpenVEX.
@@ -145,9 +147,9 @@ func planVEX(x VEXExport) (*vexPlan, error) {
 		}
 		dup := vr.Vuln + "\x00" + vr.key.vendor + "\x00" + vr.key.model + "\x00" + vr.key.version
 		if j, ok := seen[dup]; ok {
-			return nil, &VEXInputError{Index: i, Field: "Vuln", Ruling: describeRuling(r),
-				Reason: fmt.Sprintf("ruling %d already rules on this vulnerability, vendor, "+
-					"model and version", j)}
+			return nil, &VEXInputError{Index: i, Field: "Vuln, Vendor, Model, Version",
+				Ruling: describeRuling(r), Reason: fmt.Sprintf("ruling %d already rules on "+
+					"this vulnerability, vendor, model and version", j)}
 		}
 		seen[dup] = i
 		if err := p.addProduct(vr.key, owner); err != nil {
@@ -294,7 +296,8 @@ func cleanExport(x VEXExport) (VEXExport, error) {
 
 // checkNamespace checks that ns is an absolute URI with a host.
 func checkNamespace(ns string) error {
-	if u, err := url.Parse(ns); err != nil || u.Host == "" || !isURI(ns) {
+	u, err := url.Parse(ns)
+	if err != nil || u.Host == "" || !isURI(ns) {
 		return fmt.Errorf("got %q, want an absolute URL with a host", ns)
 	}
 	return nil
@@ -574,10 +577,16 @@ func openvexID(id, namespace string) string {
 
 // isURI reports whether s is an absolute URI ("https://…", "urn:…")
 // written in RFC 3986's characters, as a strict reader of the "uri"
-// format takes it.
+// format takes it: an IPv6 host is an address in brackets, without a
+// zone.
 func isURI(s string) bool {
 	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" || (u.Host == "" && u.Opaque == "") {
+	if err != nil || u.Scheme == "" || (u.Host == "" && u.Opaque == "") ||
+		strings.Contains(u.Host, "%") {
+		return false
+	}
+	if h := u.Hostname(); strings.Contains(h, ":") &&
+		(net.ParseIP(h) == nil || !strings.HasPrefix(u.Host, "[")) {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

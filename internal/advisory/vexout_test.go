@@ -146,6 +146,12 @@ func TestVEXGolden(t *testing.T) {
 				t.Errorf("ParseCSAF: %v", err)
 			}
 			checkVEXProfile(t, csaf)
+			if got := Sniff("rulings.json", openvex); got != OpenVEX {
+				t.Errorf("Sniff(OpenVEX output): got %q, want %q", got, OpenVEX)
+			}
+			if got := Sniff("rulings.json", csaf); got != CSAF {
+				t.Errorf("Sniff(CSAF output): got %q, want %q", got, CSAF)
+			}
 		})
 	}
 }
@@ -649,6 +655,9 @@ func TestIsURI(t *testing.T) {
 		"urn:%4":                       false,
 		"urn:{x}":                      false,
 		"mailto:":                      false,
+		"https://[::1]/vex":            true,
+		"https://[zzz]/vex":            false,
+		"https://[fe80::1%25eth0]/":    false,
 	} {
 		if got := isURI(s); got != want {
 			t.Errorf("isURI(%q): got %v, want %v", s, got, want)
@@ -692,7 +701,7 @@ func TestWriteVEXInvalid(t *testing.T) {
 			x.Rulings = append(x.Rulings, x.Rulings[3])
 			x.Rulings[len(x.Rulings)-1].Model = strings.ToUpper(alaris)
 			x.Rulings[len(x.Rulings)-1].Impact = "Another view."
-		}, 9, "Vuln", "ruling 3 already rules on this vulnerability"},
+		}, 9, "Vuln, Vendor, Model, Version", "ruling 3 already rules on this vulnerability"},
 		{"no vendor", func(x *VEXExport) { x.Rulings[5].Vendor = "" }, 5, "Vendor", "missing"},
 		{"no model", func(x *VEXExport) { x.Rulings[5].Model = "\t" }, 5, "Model", "missing"},
 		{"range as version", func(x *VEXExport) { x.Rulings[0].Version = "4.2 and prior" }, 0,
@@ -713,6 +722,8 @@ func TestWriteVEXInvalid(t *testing.T) {
 			"Namespace", "want an absolute URL"},
 		{"namespace without host", func(x *VEXExport) { x.Namespace = "urn:example" }, -1,
 			"Namespace", "want an absolute URL with a host"},
+		{"namespace with a zone", func(x *VEXExport) { x.Namespace = "https://[fe80::1%25eth0]/" },
+			-1, "Namespace", "want an absolute URL"},
 		{"namespace not ASCII", func(x *VEXExport) { x.Namespace = "https://ex\u00e4mple.nhs.uk" }, -1,
 			"Namespace", "want an absolute URL"},
 		{"no issued", func(x *VEXExport) { x.Issued = time.Time{} }, -1, "Issued", "missing"},
@@ -889,17 +900,19 @@ func TestWriteVEXCorpus(t *testing.T) {
 //
 // ci-fuzz: 2000x
 func FuzzWriteVEX(f *testing.F) {
+	f.Add("https://[::1]/vex/1", "https://[::1]:8443/", "CVE-2020-6961", ge,
+		"CARESCAPE Telemetry Server", "4.3", "known_affected", "", "", "Patch.", int64(0))
 	for _, tc := range vexCases {
 		x := tc.export()
 		for _, r := range x.Rulings {
-			f.Add(x.ID, r.Vuln, r.Vendor, r.Model, r.Version, string(r.Status), r.Justification,
-				r.Impact, r.Action, r.Timestamp.Unix())
+			f.Add(x.ID, x.Namespace, r.Vuln, r.Vendor, r.Model, r.Version, string(r.Status),
+				r.Justification, r.Impact, r.Action, r.Timestamp.Unix())
 		}
 	}
-	f.Fuzz(func(t *testing.T, id, vuln, vendor, model, version, status, justification, impact,
-		action string, unix int64) {
+	f.Fuzz(func(t *testing.T, id, namespace, vuln, vendor, model, version, status, justification,
+		impact, action string, unix int64) {
 		x := uriExport()
-		x.ID = id
+		x.ID, x.Namespace = id, namespace
 		x.Rulings = []VEXRuling{{Vuln: vuln, Vendor: vendor, Model: model, Version: version,
 			Status: Status(status), Justification: justification, Impact: impact, Action: action,
 			Timestamp: time.Unix(unix, 0)}, x.Rulings[0]}

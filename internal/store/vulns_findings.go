@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"slices"
 	"strings"
@@ -137,16 +136,23 @@ func (db *DB) replaceFindings(ctx context.Context, col, val string, fs []Finding
 		if err != nil {
 			return err
 		}
-		var write []int32
-		ch, write = diffFindings(fs, digests, order, old)
-		if err := deleteFindings(ctx, tx, s, old, ch.Kept == 0); err != nil {
+		d := diffFindings(fs, digests, order, old)
+		ch = d.changes
+		at := nanos(now)
+		write := d.write
+		if d.rewrite() {
+			write = order
+			err = deleteFindings(ctx, tx, s, nil, true)
+		} else {
+			err = deleteFindings(ctx, tx, s, old, ch.Kept == 0)
+		}
+		if err != nil {
 			return err
 		}
-		at := nanos(now)
 		b := newBatch(ctx, ctx, tx, db.dialect, "INSERT INTO device_vulns ("+findingColumns+
 			") VALUES ", 18, findingUpsert)
 		for _, i := range write {
-			b.add(fs[i].values(digests[i], at)...)
+			b.add(fs[i].values(digests[i], cmp.Or(d.first[i], at))...)
 		}
 		if err := b.close(); err != nil {
 			return err
@@ -156,20 +162,36 @@ func (db *DB) replaceFindings(ctx context.Context, col, val string, fs []Finding
 	if err != nil {
 		return FindingChanges{}, err
 	}
+	if ch.New+ch.Gone >= analyzeAfter {
+		db.analyzeFindings(ctx)
+	}
 	return ch, nil
+}
+
+// analyzeAfter is the number of findings added or removed after which a
+// replacement refreshes the planner's statistics of device_vulns: both
+// planners read a page of one device from a scan of every finding when
+// they know nothing of the table, as after its first match.
+const analyzeAfter = 10_000
+
+// analyzeFindings refreshes the planner's statistics of device_vulns. The
+// findings are stored already, so a failure is only logged.
+func (db *DB) analyzeFindings(ctx context.Context) {
+	if _, err := db.sql.ExecContext(ctx, "ANALYZE device_vulns"); err != nil {
+		db.log.Warn("analyze findings", "err", err)
+	}
 }
 
 // storedFinding is what a replacement reads of a stored finding.
 type storedFinding struct {
-	id     int64
-	digest int64
+	id, digest, first int64
 }
 
 // storedFindings reads the findings s selects.
 func storedFindings(ctx context.Context, tx *sql.Tx, s *filterSQL) (map[vulnKey]storedFinding,
 	error) {
-	rows, err := tx.QueryContext(ctx, "SELECT id, device_id, advisory_id, cve, digest "+
-		"FROM device_vulns"+s.where(), s.args...)
+	rows, err := tx.QueryContext(ctx, "SELECT id, device_id, advisory_id, cve, digest, "+
+		"first_matched FROM device_vulns"+s.where(), s.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +200,8 @@ func storedFindings(ctx context.Context, tx *sql.Tx, s *filterSQL) (map[vulnKey]
 	for rows.Next() {
 		var k vulnKey
 		var f storedFinding
-		if err := rows.Scan(&f.id, &k.device, &k.advisory, &k.cve, &f.digest); err != nil {
+		err := rows.Scan(&f.id, &k.device, &k.advisory, &k.cve, &f.digest, &f.first)
+		if err != nil {
 			return nil, err
 		}
 		out[k] = f
@@ -186,31 +209,46 @@ func storedFindings(ctx context.Context, tx *sql.Tx, s *filterSQL) (map[vulnKey]
 	return out, rows.Err()
 }
 
-// diffFindings counts what replacing the findings old with fs (of those
-// digests) changes, and returns the indexes of fs to write (new or
-// changed, in order). It leaves in old the findings to delete.
-func diffFindings(fs []FindingRow, digests []int64, order []int32, old map[vulnKey]storedFinding) (
-	FindingChanges, []int32) {
-	var ch FindingChanges
-	write := make([]int32, 0, len(fs))
+// findingDiff is what replacing stored findings with new ones changes.
+type findingDiff struct {
+	changes FindingChanges
+	// write are the indexes of the new findings to write (new or
+	// changed), in order; first their first_matched, 0 for new ones.
+	write []int32
+	first []int64
+}
+
+// rewrite reports whether the replacement changes so many findings that
+// deleting them all and writing every finding again costs less than
+// updating each changed one: on PostgreSQL, an update writes a new row
+// and new index entries, and leaves the old ones for vacuum.
+func (d *findingDiff) rewrite() bool {
+	changed := len(d.write) - d.changes.New
+	return changed > 0 && changed >= (d.changes.New+d.changes.Kept)/2
+}
+
+// diffFindings compares the new findings fs (of those digests, in order)
+// with those stored, old, and leaves in old the findings to delete.
+func diffFindings(fs []FindingRow, digests []int64, order []int32,
+	old map[vulnKey]storedFinding) findingDiff {
+	d := findingDiff{write: make([]int32, 0, len(fs)), first: make([]int64, len(fs))}
 	for _, i := range order {
 		k := fs[i].key()
 		s, ok := old[k]
-		switch {
-		case !ok:
-			ch.New++
-		case s.digest == digests[i]:
-			ch.Kept++
-			delete(old, k)
+		if !ok {
+			d.changes.New++
+			d.write = append(d.write, i)
 			continue
-		default:
-			ch.Kept++
-			delete(old, k)
 		}
-		write = append(write, i)
+		d.changes.Kept++
+		d.first[i] = s.first
+		delete(old, k)
+		if s.digest != digests[i] {
+			d.write = append(d.write, i)
+		}
 	}
-	ch.Gone = len(old)
-	return ch, write
+	d.changes.Gone = len(old)
+	return d
 }
 
 // deleteChunk bounds the ids of one DELETE.
@@ -220,12 +258,12 @@ const deleteChunk = 500
 // selects, in one statement.
 func deleteFindings(ctx context.Context, tx *sql.Tx, s *filterSQL, gone map[vulnKey]storedFinding,
 	all bool) error {
-	if len(gone) == 0 {
-		return nil
-	}
 	if all {
 		_, err := tx.ExecContext(ctx, "DELETE FROM device_vulns"+s.where(), s.args...)
 		return err
+	}
+	if len(gone) == 0 {
+		return nil
 	}
 	ids := make([]int64, 0, len(gone))
 	for _, f := range gone {
@@ -274,42 +312,49 @@ func compareKeys(a, b vulnKey) int {
 }
 
 func checkFinding(f *FindingRow, col, val string) error {
-	what := fmt.Sprintf("finding of device %.80q, advisory %.80q", f.DeviceID, f.AdvisoryID)
-	if err := needKeys(what, "device id", f.DeviceID, "advisory id", f.AdvisoryID); err != nil {
-		return err
-	}
-	if col == "device_id" && f.DeviceID != val || col == "advisory_id" && f.AdvisoryID != val {
-		return invalidf("%s: not of the %s replaced", what, strings.TrimSuffix(col, "_id"))
-	}
-	if !validStatus(f.Status) {
-		return invalidf("%s: unknown status %.80q", what, f.Status)
-	}
-	if err := checkUnit(what, "confidence", f.Confidence); err != nil {
-		return err
-	}
-	if f.Priority < 0 || f.Priority > 100 {
-		return invalidf("%s: priority %d is not between 0 and 100", what, f.Priority)
-	}
-	err := checkText(what, "device id", f.DeviceID, "advisory id", f.AdvisoryID, "cve", f.CVE,
-		"kind", f.Kind, "product", f.Product, "product id", f.ProductID,
-		"product range", f.ProductRange, "reason", f.Reason, "level", f.Level, "ssvc", f.SSVC)
-	if err != nil {
-		return err
-	}
-	for _, r := range f.Reasons {
-		if err := checkText(what, "priority reason", r); err != nil {
-			return err
-		}
+	if p := findingProblem(f, col, val); p != "" {
+		return invalidf("finding of device %.80q, advisory %.80q: %s", f.DeviceID, f.AdvisoryID, p)
 	}
 	return nil
 }
 
+// findingProblem says what is wrong with f, or "" if nothing. It formats
+// nothing for a good finding: a match checks 200,000 of them.
+func findingProblem(f *FindingRow, col, val string) string {
+	switch {
+	case strings.TrimSpace(f.DeviceID) == "":
+		return "no device id"
+	case strings.TrimSpace(f.AdvisoryID) == "":
+		return "no advisory id"
+	case col == "device_id" && f.DeviceID != val || col == "advisory_id" && f.AdvisoryID != val:
+		return "not of the " + strings.TrimSuffix(col, "_id") + " replaced"
+	case !validStatus(f.Status):
+		return fmt.Sprintf("unknown status %.80q", f.Status)
+	case math.IsNaN(f.Confidence) || f.Confidence < 0 || f.Confidence > 1:
+		return fmt.Sprintf("confidence %v is not between 0 and 1", f.Confidence)
+	case f.Priority < 0 || f.Priority > 100:
+		return fmt.Sprintf("priority %d is not between 0 and 100", f.Priority)
+	}
+	name, r := badField("device id", f.DeviceID, "advisory id", f.AdvisoryID, "cve", f.CVE,
+		"kind", f.Kind, "product", f.Product, "product id", f.ProductID,
+		"product range", f.ProductRange, "reason", f.Reason, "level", f.Level, "ssvc", f.SSVC)
+	if r != "" {
+		return name + " " + r
+	}
+	for _, reason := range f.Reasons {
+		if r := badText(reason); r != "" {
+			return "priority reason " + r
+		}
+	}
+	return ""
+}
+
 // values are the columns of f, as findingColumns lists them, for a
-// finding of that digest matched at: a new one is first matched then.
-func (f *FindingRow) values(digest, at int64) []any {
+// finding of that digest first matched then.
+func (f *FindingRow) values(digest, first int64) []any {
 	return []any{f.DeviceID, f.AdvisoryID, f.CVE, f.Status, f.Confidence, f.Kind, f.Product,
 		f.ProductID, f.ProductRange, f.Reason, f.Priority, f.Level, f.SSVC, f.reasons(),
-		f.Decided, f.Reopened, digest, at}
+		f.Decided, f.Reopened, digest, first}
 }
 
 // matchScopes are the finding_matches scope of each column a replacement
@@ -346,27 +391,38 @@ func (f *FindingRow) reasons() string {
 	return string(b)
 }
 
-// digest is a hash of what a match sets of f, stored beside it so that a
-// replacement tells an unchanged finding without reading it. Its text
-// holds no NUL (checkFinding), which separates the fields.
+// digest is a hash of what a match sets of f (64-bit FNV-1a), stored
+// beside it so that a replacement tells an unchanged finding without
+// reading it. Its text holds no NUL (checkFinding), which separates the
+// fields.
 func (f *FindingRow) digest() int64 {
-	h := fnv.New64a()
-	for _, s := range []string{f.DeviceID, f.AdvisoryID, f.CVE, f.Status, f.Kind, f.Product,
+	h := uint64(fnvOffset)
+	for _, s := range [...]string{f.DeviceID, f.AdvisoryID, f.CVE, f.Status, f.Kind, f.Product,
 		f.ProductID, f.ProductRange, f.Reason, f.Level, f.SSVC} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
+		h = fnvAdd(h, s, 0)
 	}
 	for _, r := range f.Reasons {
-		h.Write([]byte(r))
-		h.Write([]byte{1})
+		h = fnvAdd(h, r, 1)
 	}
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], math.Float64bits(f.Confidence))
-	h.Write(b[:])
-	binary.LittleEndian.PutUint64(b[:], uint64(f.Priority))
-	h.Write(b[:])
-	h.Write([]byte{flag(f.Decided), flag(f.Reopened)})
-	return int64(h.Sum64())
+	var b [18]byte
+	binary.LittleEndian.PutUint64(b[:8], math.Float64bits(f.Confidence))
+	binary.LittleEndian.PutUint64(b[8:16], uint64(f.Priority))
+	b[16], b[17] = flag(f.Decided), flag(f.Reopened)
+	return int64(fnvAdd(h, string(b[:]), 0))
+}
+
+// The constants of 64-bit FNV-1a.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// fnvAdd adds s and then the byte end to the FNV-1a hash h.
+func fnvAdd(h uint64, s string, end byte) uint64 {
+	for i := range len(s) {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return (h ^ uint64(end)) * fnvPrime
 }
 
 func flag(b bool) byte {

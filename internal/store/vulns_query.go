@@ -114,7 +114,11 @@ func (db *DB) Findings(ctx context.Context, q FindingQuery) (FindingPage, error)
 				return err
 			}
 		}
-		page.Rows, err = readFindings(ctx, tx, s, order.by, limit+1)
+		from := "device_vulns v"
+		if ix := q.pageIndex(); ix != "" && db.dialect.planPages {
+			from += " INDEXED BY " + ix
+		}
+		page.Rows, err = readFindingsFrom(ctx, tx, from, s, order.by, limit+1)
 		return err
 	})
 	if err != nil {
@@ -234,11 +238,38 @@ func nextFindings(last *FindingRow, order string) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// pageIndex is the index of device_vulns a page of q's findings should
+// walk, or "" when the index of a condition finds few findings. Left to
+// itself, SQLite's planner sorts every finding for a page of 50 (200 ms
+// among 200,000) rather than walk the index of the order (5 ms); the
+// store names the index to SQLite (dialect.planPages).
+func (q *FindingQuery) pageIndex() string {
+	if q.DeviceID != "" || q.AdvisoryID != "" || q.CVE != "" || len(q.CVEs) > 0 {
+		return ""
+	}
+	switch {
+	case q.Order == "priority" && len(q.Status) != 1:
+		return "device_vulns_priority"
+	case q.Order == "confidence":
+		return "device_vulns_confidence"
+	}
+	return ""
+}
+
+// readFindings reads up to limit findings s selects, in the order
+// orderBy.
 func readFindings(ctx context.Context, tx *sql.Tx, s *filterSQL, orderBy string, limit int) (
 	[]FindingRow, error) {
+	return readFindingsFrom(ctx, tx, "device_vulns v", s, orderBy, limit)
+}
+
+// readFindingsFrom is readFindings from from: device_vulns v, perhaps
+// with an index named.
+func readFindingsFrom(ctx context.Context, tx *sql.Tx, from string, s *filterSQL, orderBy string,
+	limit int) ([]FindingRow, error) {
 	cols := "v." + strings.ReplaceAll(findingColumns, ", ", ", v.")
 	rows, err := tx.QueryContext(ctx, "SELECT "+cols+", "+lastMatched+", COALESCE(d.name, ''), "+
-		"COALESCE(a.title, '') FROM device_vulns v LEFT JOIN devices d ON d.id = v.device_id "+
+		"COALESCE(a.title, '') FROM "+from+" LEFT JOIN devices d ON d.id = v.device_id "+
 		"LEFT JOIN advisories a ON a.id = v.advisory_id"+lastMatchedJoins+s.where()+
 		" ORDER BY "+orderBy+" LIMIT "+s.arg(limit), s.args...)
 	if err != nil {

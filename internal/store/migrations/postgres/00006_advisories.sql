@@ -145,9 +145,13 @@ CREATE TABLE device_vulns (
 	first_matched BIGINT NOT NULL,
 	UNIQUE (device_id, advisory_id, cve)
 );
+-- Pages of findings walk device_vulns_priority (all by priority) or
+-- device_vulns_status (of a status by priority); the review queue's count
+-- reads device_vulns_confidence alone.
 CREATE INDEX device_vulns_advisory ON device_vulns (advisory_id);
 CREATE INDEX device_vulns_status ON device_vulns (status, priority DESC);
-CREATE INDEX device_vulns_confidence ON device_vulns (confidence);
+CREATE INDEX device_vulns_priority ON device_vulns (priority DESC);
+CREATE INDEX device_vulns_confidence ON device_vulns (confidence, decided, reopened);
 
 -- finding_matches are when the findings of a scope were last matched:
 -- scope 'all' (key '') for every finding, 'device' or 'advisory' (key its

@@ -132,32 +132,11 @@ func (db *DB) replaceFindings(ctx context.Context, col, val string, fs []Finding
 		s.addCol(col, "= "+s.arg(val))
 	}
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		old, err := storedFindings(ctx, tx, s)
+		ch, err = db.writeFindings(ctx, tx, s, fs, order, digests, nanos(now))
 		if err != nil {
 			return err
 		}
-		d := diffFindings(fs, digests, order, old)
-		ch = d.changes
-		at := nanos(now)
-		write := d.write
-		if d.rewrite() {
-			write = order
-			err = deleteFindings(ctx, tx, s, nil, true)
-		} else {
-			err = deleteFindings(ctx, tx, s, old, ch.Kept == 0)
-		}
-		if err != nil {
-			return err
-		}
-		b := newBatch(ctx, ctx, tx, db.dialect, "INSERT INTO device_vulns ("+findingColumns+
-			") VALUES ", 18, findingUpsert)
-		for _, i := range write {
-			b.add(fs[i].values(digests[i], cmp.Or(d.first[i], at))...)
-		}
-		if err := b.close(); err != nil {
-			return err
-		}
-		return saveMatchTime(ctx, tx, col, val, at)
+		return saveMatchTime(ctx, tx, col, val, nanos(now))
 	})
 	if err != nil {
 		return FindingChanges{}, err
@@ -166,6 +145,33 @@ func (db *DB) replaceFindings(ctx context.Context, col, val string, fs []Finding
 		db.analyzeFindings(ctx)
 	}
 	return ch, nil
+}
+
+// writeFindings replaces the findings s selects with fs (in order, of
+// those digests), matched at.
+func (db *DB) writeFindings(ctx context.Context, tx *sql.Tx, s *filterSQL, fs []FindingRow,
+	order []int32, digests []int64, at int64) (FindingChanges, error) {
+	old, err := storedFindings(ctx, tx, s)
+	if err != nil {
+		return FindingChanges{}, err
+	}
+	d := diffFindings(fs, digests, order, old)
+	write := d.write
+	if d.rewrite() {
+		write = order
+		err = deleteFindings(ctx, tx, s, nil, true)
+	} else {
+		err = deleteFindings(ctx, tx, s, old, d.changes.Kept == 0)
+	}
+	if err != nil {
+		return FindingChanges{}, err
+	}
+	b := newBatch(ctx, ctx, tx, db.dialect, "INSERT INTO device_vulns ("+findingColumns+
+		") VALUES ", 18, findingUpsert)
+	for _, i := range write {
+		b.add(fs[i].values(digests[i], cmp.Or(d.first[i], at))...)
+	}
+	return d.changes, b.close()
 }
 
 // analyzeAfter is the number of findings added or removed after which a

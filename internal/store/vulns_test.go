@@ -184,6 +184,25 @@ func TestReplaceFindings(t *testing.T) {
 		if diff := gocmp.Diff(next, got, findingOpts); diff != "" {
 			t.Errorf("findings a day later (-want +got):\n%s", diff)
 		}
+
+		// An hour later, a ruling settles one finding; the rest are as
+		// they were.
+		last := later.Add(time.Hour)
+		next[5].Status, next[5].Decided, next[5].Reopened = StatusNotAffected, true, false
+		ch, err = db.ReplaceFindings(ctx, next, last)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (FindingChanges{Kept: len(next)}); ch != want {
+			t.Errorf("changes %+v, want %+v", ch, want)
+		}
+		for i := range next {
+			next[i].LastMatched = last
+		}
+		got, _ = allFindings(t, db, FindingQuery{Order: "device"})
+		if diff := gocmp.Diff(next, got, findingOpts); diff != "" {
+			t.Errorf("findings after a ruling (-want +got):\n%s", diff)
+		}
 	})
 }
 

@@ -124,7 +124,7 @@ var errorText = map[int]string{
 	401: "No sign-in: no session, or a token that is not valid or was revoked.",
 	403: "The caller's role does not allow this, or a session's CSRF token is missing.",
 	404: "There is no such thing, or the caller may not see it.",
-	409: "The name is taken.",
+	409: "The name or reference is taken, or the change conflicts with the current state.",
 	413: "The body is larger than the server accepts.",
 	415: "The body's Content-Type is not one the operation takes.",
 	422: "The register's columns were not recognised: give a mapping.",

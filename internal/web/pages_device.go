@@ -34,6 +34,7 @@ type deviceView struct {
 	UserCrit      string // the criticality a person set, "" when none
 	CanEdit       bool
 	SiteName      string
+	Vulns         *deviceVulns // nil when the user may not see vulnerabilities here
 }
 
 // locationOption is a location with its path, for the location menu.
@@ -142,6 +143,9 @@ func (s *Server) deviceView(r *http.Request, d *store.DeviceDetail) (*deviceView
 	}
 	if len(d.Location) > 0 {
 		v.SiteName = d.Location[0].Name
+	}
+	if v.Vulns, err = s.deviceVulns(r, d); err != nil {
+		return nil, err
 	}
 	return v, nil
 }

@@ -19,7 +19,7 @@ type apiPatchPlan struct {
 	Model         string     `json:"model"`
 	VendorKey     string     `json:"vendor_key" doc:"the vendor as matching names it"`
 	ModelKey      string     `json:"model_key" doc:"the model's words as matching reads them"`
-	FromVersion   string     `json:"from_version" doc:"the version patched, trimmed and in lower case; empty: every version"`
+	FromVersion   string     `json:"from_version" doc:"trimmed, in lower case; empty: every version"`
 	TargetVersion string     `json:"target_version" doc:"the version it is patched to; empty when none is known"`
 	State         string     `json:"state" doc:"available, manufacturer_validated, tested, scheduled or deployed"`
 	NextState     string     `json:"next_state" doc:"the state a move goes to unless forced; empty once deployed"`
@@ -29,8 +29,8 @@ type apiPatchPlan struct {
 	// CompensatingControls stand in where no patch can be applied.
 	CompensatingControls string    `json:"compensating_controls"`
 	Note                 string    `json:"note"`
-	Devices              int       `json:"devices" doc:"devices of this vendor, model and version in the caller's sites"`
-	TargetApproved       bool      `json:"target_approved" doc:"the target version is in the register of manufacturer-approved versions"`
+	Devices              int       `json:"devices" doc:"its devices in the caller's sites"`
+	TargetApproved       bool      `json:"target_approved" doc:"the manufacturer approved the target version"`
 	UpdatedBy            string    `json:"updated_by"`
 	UpdatedAt            time.Time `json:"updated_at"`
 }
@@ -73,7 +73,7 @@ type apiPatchMove struct {
 	To          string `json:"to,omitempty" doc:"the state to move to; absent: the next"`
 	Note        string `json:"note,omitempty"`
 	Force       bool   `json:"force,omitempty" doc:"skip states or go back; the history records it"`
-	WindowStart string `json:"window_start,omitempty" doc:"the maintenance window, which scheduled needs unless the plan has one"`
+	WindowStart string `json:"window_start,omitempty" doc:"the maintenance window, which scheduled needs"`
 	WindowEnd   string `json:"window_end,omitempty"`
 }
 
@@ -123,7 +123,7 @@ type apiAlert struct {
 	AcknowledgedAt *time.Time `json:"acknowledged_at"`
 	ClosedAt       *time.Time `json:"closed_at"`
 	Overdue        bool       `json:"overdue" doc:"due and not acknowledged"`
-	SecondsLeft    *int64     `json:"seconds_left" doc:"until due, negative when overdue; null when there is no clock or it stopped"`
+	SecondsLeft    *int64     `json:"seconds_left" doc:"until due, negative when overdue; null: no clock, or stopped"`
 	Clock          string     `json:"clock" doc:"the clock in words: 31 h 20 min left, overdue by 2 h 5 min"`
 	Devices        int        `json:"devices" doc:"devices in the caller's sites it applies to"`
 	Note           string     `json:"note"`
@@ -142,7 +142,7 @@ type apiAlertDetail struct {
 	apiAlert
 	History         []apiAlertEvent  `json:"history" doc:"every change of status, the oldest first"`
 	AffectedDevices []apiAlertDevice `json:"affected_devices" doc:"a page of the devices, by id"`
-	DevicesCursor   string           `json:"devices_next_cursor,omitempty" doc:"pass as devices_cursor for the next page of devices; absent on the last"`
+	DevicesCursor   string           `json:"devices_next_cursor,omitempty" doc:"devices_cursor of the next page of devices"`
 }
 
 // apiAlertEvent is one change of an alert's status.
@@ -160,11 +160,11 @@ type apiAlertEvent struct {
 type apiAlertDevice struct {
 	ID              string            `json:"id"`
 	Name            string            `json:"name"`
-	Vendor          string            `json:"vendor" doc:"as matching sees it: the asset register's where it names the device"`
+	Vendor          string            `json:"vendor" doc:"the asset register's where it names the device"`
 	Model           string            `json:"model"`
-	SoftwareVersion string            `json:"software_version" doc:"as the asset register records it; empty when unknown"`
+	SoftwareVersion string            `json:"software_version" doc:"the asset register's; empty when unknown"`
 	SiteID          *int64            `json:"site_id" doc:"null when not placed"`
-	Status          string            `json:"status" doc:"the worst of its findings: affected, under_investigation, then fixed"`
+	Status          string            `json:"status" doc:"the worst of its findings': affected, under_investigation, fixed"`
 	Findings        []apiAlertFinding `json:"findings"`
 }
 

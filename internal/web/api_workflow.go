@@ -217,7 +217,8 @@ func (s *Server) apiGetAlert(w http.ResponseWriter, r *http.Request) {
 
 // writeAlert answers an alert with its history and a page of its devices
 // in the caller's sites.
-func (s *Server) writeAlert(w http.ResponseWriter, r *http.Request, id int64, cursor string, status int) {
+func (s *Server) writeAlert(w http.ResponseWriter, r *http.Request, id int64, cursor string,
+	status int) {
 	sites, err := workflowScope(who(r.Context()))
 	if err != nil {
 		writeJSONError(w, http.StatusForbidden, err.Error())

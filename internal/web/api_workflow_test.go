@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -62,7 +63,9 @@ func testAPIPlans(t *testing.T, e *workflowEnv) {
 		FromVersion: "2.3.6", TargetVersion: "4.3.1"}, http.StatusCreated, &other)
 	opath := fmt.Sprintf("/api/v1/patches/%d/move", other.ID)
 	before, seq := e.plans(t), lastSeq(t, e.ts)
-	msg := ce.errorOf("POST", opath, "application/json", []byte(`{"to":"scheduled","window_start":"2027-02-01T20:00:00Z","window_end":"2027-02-01T23:00:00Z"}`), http.StatusConflict)
+	msg := ce.errorOf("POST", opath, "application/json", []byte(`{"to":"scheduled",`+
+		`"window_start":"2027-02-01T20:00:00Z","window_end":"2027-02-01T23:00:00Z"}`),
+		http.StatusConflict)
 	if !strings.Contains(msg, "manufacturer_validated comes after available, not scheduled") {
 		t.Errorf("message %q", msg)
 	}
@@ -73,7 +76,8 @@ func testAPIPlans(t *testing.T, e *workflowEnv) {
 	ce.send("POST", opath, apiPatchMove{To: "tested", Force: true, Note: "bench tested by BD"},
 		http.StatusOK, &forced)
 	last := forced.History[len(forced.History)-1]
-	if forced.State != "tested" || !last.Forced || last.From != "available" || last.Actor != "token:test-clinical-engineering" {
+	if forced.State != "tested" || !last.Forced || last.From != "available" ||
+		last.Actor != "token:test-clinical-engineering" {
 		t.Errorf("forced move: %+v", forced)
 	}
 
@@ -99,7 +103,9 @@ func testAPIApproved(t *testing.T, e *workflowEnv) {
 	}
 	var list apiApprovedVersions
 	e.ts.bearer(t, auth.RoleNetwork).get("/api/v1/approved-versions", http.StatusOK, &list)
-	if !slices.ContainsFunc(list.Versions, func(a apiApprovedVersion) bool { return a.Reference == "BD-FSN-2026-14" }) {
+	if !slices.ContainsFunc(list.Versions, func(a apiApprovedVersion) bool {
+		return a.Reference == "BD-FSN-2026-14"
+	}) {
 		t.Errorf("list %+v", list)
 	}
 	var plans apiPatchPlans
@@ -179,23 +185,48 @@ func testAPIBadInput(t *testing.T, e *workflowEnv) {
 	admin := e.ts.bearer(t, auth.RoleAdmin)
 	admin.send("POST", "/api/v1/alerts", apiNewAlert{Reference: "CC-5100", Severity: "low",
 		CVEs: []string{}}, http.StatusCreated, nil)
+	// alert is a body of the alert form with fields changed.
+	alert := func(kv ...any) string {
+		m := map[string]any{"reference": "CC-5101", "title": "", "severity": "high",
+			"cves": []string{}}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	const (
+		alertsPath    = "/api/v1/alerts"
+		plansPath     = "/api/v1/patches"
+		approvalsPath = "/api/v1/approved-versions"
+	)
 	tests := []struct {
 		name, path, body string
 		status           int
 		say              string
 	}{
-		{"bad CVE ID", "/api/v1/alerts", `{"reference":"CC-5101","title":"","severity":"high","cves":["CVE-2020-61"]}`, 400, `cves: "CVE-2020-61" is not a CVE ID`},
-		{"unknown severity", "/api/v1/alerts", `{"reference":"CC-5101","title":"","severity":"critical","cves":[]}`, 400, "severity: must be high, medium or low"},
-		{"empty reference", "/api/v1/alerts", `{"reference":"","title":"","severity":"high","cves":[]}`, 400, "reference: is required"},
-		{"duplicate reference", "/api/v1/alerts", `{"reference":"CC-5100","title":"","severity":"high","cves":[]}`, 409, "an alert CC-5100 is already recorded"},
-		{"CVEs not a list", "/api/v1/alerts", `{"reference":"CC-5101","title":"","severity":"high","cves":"CVE-2020-6961"}`, 400, `field "cves" must be an array`},
-		{"unknown field", "/api/v1/alerts", `{"reference":"CC-5101","title":"","severity":"high","cves":[],"due":"now"}`, 400, `unknown field "due"`},
-		{"plan without model", "/api/v1/patches", `{"vendor":"GE","model":""}`, 400, "model: is required"},
-		{"plan of a bad day", "/api/v1/patches", `{"vendor":"GE","model":"B450","end_of_support":"2030-02-30"}`, 400, "end_of_support"},
-		{"approval without version", "/api/v1/approved-versions", `{"vendor":"GE","model":"B450","version":"","reference":"x"}`, 400, "version: is required"},
-		{"move of no plan", "/api/v1/patches/0/move", `{}`, 404, "no such patch plan"},
-		{"move of no alert", "/api/v1/alerts/424242/move", `{}`, 404, "no such alert"},
-		{"alert move to nowhere", "/api/v1/alerts/1/move", `{"to":"resolved"}`, 400, "to: must be acknowledged, remediating or closed"},
+		{"bad CVE ID", alertsPath, alert("cves", []string{"CVE-2020-61"}), 400,
+			`cves: "CVE-2020-61" is not a CVE ID`},
+		{"unknown severity", alertsPath, alert("severity", "critical"), 400,
+			"severity: must be high, medium or low"},
+		{"empty reference", alertsPath, alert("reference", ""), 400, "reference: is required"},
+		{"duplicate reference", alertsPath, alert("reference", "CC-5100"), 409,
+			"an alert CC-5100 is already recorded"},
+		{"CVEs not a list", alertsPath, alert("cves", "CVE-2020-6961"), 400,
+			`field "cves" must be an array`},
+		{"unknown field", alertsPath, alert("due", "now"), 400, `unknown field "due"`},
+		{"plan without model", plansPath, `{"vendor":"GE","model":""}`, 400, "model: is required"},
+		{"plan of a bad day", plansPath,
+			`{"vendor":"GE","model":"B450","end_of_support":"2030-02-30"}`, 400, "end_of_support"},
+		{"approval without version", approvalsPath,
+			`{"vendor":"GE","model":"B450","version":"","reference":"x"}`, 400, "version: is required"},
+		{"move of no plan", plansPath + "/0/move", `{}`, 404, "no such patch plan"},
+		{"move of no alert", alertsPath + "/424242/move", `{}`, 404, "no such alert"},
+		{"alert move to nowhere", alertsPath + "/1/move", `{"to":"resolved"}`, 400,
+			"to: must be acknowledged, remediating or closed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -210,10 +241,12 @@ func testAPIBadInput(t *testing.T, e *workflowEnv) {
 			}
 		})
 	}
-	if msg := admin.errorOf("GET", "/api/v1/alerts?cursor=%25%25", "", nil, 400); !strings.Contains(msg, "cursor") {
+	msg := admin.errorOf("GET", "/api/v1/alerts?cursor=%25%25", "", nil, 400)
+	if !strings.Contains(msg, "cursor") {
 		t.Errorf("bad cursor: %q", msg)
 	}
-	if msg := admin.errorOf("GET", "/api/v1/patches?limit=501", "", nil, 400); !strings.Contains(msg, "limit") {
+	msg = admin.errorOf("GET", "/api/v1/patches?limit=501", "", nil, 400)
+	if !strings.Contains(msg, "limit") {
 		t.Errorf("bad limit: %q", msg)
 	}
 }
@@ -232,7 +265,8 @@ func testAPIWorkflowCSRF(t *testing.T, e *workflowEnv) {
 	} {
 		plans, alerts, seq := e.plans(t), e.alerts(t), lastSeq(t, e.ts)
 		s.errorOf("POST", c.path, "application/json", []byte(c.body), http.StatusForbidden)
-		if !cmp.Equal(plans, e.plans(t)) || !cmp.Equal(alerts, e.alerts(t)) || len(auditAfter(t, e.ts, seq)) != 0 {
+		if !cmp.Equal(plans, e.plans(t)) || !cmp.Equal(alerts, e.alerts(t)) ||
+			len(auditAfter(t, e.ts, seq)) != 0 {
 			t.Errorf("%s without the CSRF header changed something", c.path)
 		}
 	}
@@ -300,11 +334,13 @@ func workflowOpenAPICalls(t *testing.T, ts *testServer) []openAPICall {
 	}
 	p, a := fmt.Sprint(plan.ID), fmt.Sprint(alert.ID)
 	const js = "application/json"
+	const b650 = `{"vendor":"GE","model":"B650","from_version":"2.0.8"`
+	const cc1 = `{"reference":"CC-1","title":"t","severity":"high","cves":`
 	return []openAPICall{
 		{"GET /api/v1/patches", "/api/v1/patches?limit=1", "", "", 200},
 		{"GET /api/v1/patches", "/api/v1/patches?limit=x", "", "", 400},
-		{"POST /api/v1/patches", "/api/v1/patches", js, `{"vendor":"GE","model":"B650","from_version":"2.0.8","end_of_support":"2030-12-31"}`, 201},
-		{"POST /api/v1/patches", "/api/v1/patches", js, `{"vendor":"GE","model":"B650","from_version":"2.0.8"}`, 409},
+		{"POST /api/v1/patches", "/api/v1/patches", js, b650 + `,"end_of_support":"2030-12-31"}`, 201},
+		{"POST /api/v1/patches", "/api/v1/patches", js, b650 + "}", 409},
 		{"POST /api/v1/patches", "/api/v1/patches", js, `{"vendor":"GE"}`, 400},
 		{"GET /api/v1/patches/{id}", "/api/v1/patches/" + p, "", "", 200},
 		{"GET /api/v1/patches/{id}", "/api/v1/patches/999999", "", "", 404},
@@ -312,11 +348,12 @@ func workflowOpenAPICalls(t *testing.T, ts *testServer) []openAPICall {
 		{"POST /api/v1/patches/{id}/move", "/api/v1/patches/" + p + "/move", js, `{"to":"available"}`, 409},
 		{"POST /api/v1/patches/{id}/move", "/api/v1/patches/" + p + "/move", js, `{"to":"x"}`, 400},
 		{"GET /api/v1/approved-versions", "/api/v1/approved-versions", "", "", 200},
-		{"POST /api/v1/approved-versions", "/api/v1/approved-versions", js, `{"vendor":"GE","model":"B650","version":"3.1.2","reference":"L-1"}`, 201},
+		{"POST /api/v1/approved-versions", "/api/v1/approved-versions", js,
+			`{"vendor":"GE","model":"B650","version":"3.1.2","reference":"L-1"}`, 201},
 		{"POST /api/v1/approved-versions", "/api/v1/approved-versions", "text/plain", `x`, 415},
 		{"GET /api/v1/alerts", "/api/v1/alerts", "", "", 200},
-		{"POST /api/v1/alerts", "/api/v1/alerts", js, `{"reference":"CC-1","title":"t","severity":"high","cves":["CVE-2020-6961"]}`, 201},
-		{"POST /api/v1/alerts", "/api/v1/alerts", js, `{"reference":"CC-1","title":"t","severity":"high","cves":[]}`, 409},
+		{"POST /api/v1/alerts", "/api/v1/alerts", js, cc1 + `["CVE-2020-6961"]}`, 201},
+		{"POST /api/v1/alerts", "/api/v1/alerts", js, cc1 + "[]}", 409},
 		{"GET /api/v1/alerts/{id}", "/api/v1/alerts/" + a, "", "", 200},
 		{"GET /api/v1/alerts/{id}", "/api/v1/alerts/999999", "", "", 404},
 		{"POST /api/v1/alerts/{id}/move", "/api/v1/alerts/" + a + "/move", js, `{"to":"remediating"}`, 200},

@@ -24,7 +24,8 @@ func cveSeeds(tb testing.TB) []string {
 	tb.Helper()
 	var out []string
 	for _, f := range []string{"icsma-20-023-01.json", "icsma-19-080-01.json", "icsma-21-007-01.json"} {
-		set, err := advisory.Load(context.Background(), filepath.Join(icsmaAdvisories, f), advisory.LoadOptions{})
+		path := filepath.Join(icsmaAdvisories, f)
+		set, err := advisory.Load(context.Background(), path, advisory.LoadOptions{})
 		if err != nil || len(set.Advisories) != 1 {
 			tb.Fatalf("%s: %v", f, err)
 		}

@@ -41,7 +41,11 @@ func alertLabel(st store.AlertStatus) string {
 
 // errAlertsAllSites refuses a change to a user whose role is for some
 // sites only: an alert is for the whole trust.
-const errAlertsAllSites = "cyber alerts apply to every site; recording or moving them needs a role for all sites"
+const errAlertsAllSites = "cyber alerts apply to every site; recording or moving them needs a " +
+	"role for all sites"
+
+// noAlert is the answer for an alert that does not exist.
+const noAlert = "There is no such alert."
 
 // newAlert checks an alert to record, received now if it says no time.
 func (in *apiNewAlert) newAlert(actor string, now time.Time) (store.Alert, error) {
@@ -80,7 +84,7 @@ func (in *apiNewAlert) newAlert(actor string, now time.Time) (store.Alert, error
 // recordAlert stores a new alert and audits it.
 func (s *Server) recordAlert(r *http.Request, in apiNewAlert) (store.Alert, error) {
 	p := who(r.Context())
-	if all, _ := p.scope(auth.PermAlertsManage); !all {
+	if !canEverywhere(p, auth.PermAlertsManage) {
 		return store.Alert{}, errForbidden(errAlertsAllSites)
 	}
 	a, err := in.newAlert(p.name, s.now())
@@ -109,7 +113,7 @@ func alertObject(a *store.Alert) string { return fmt.Sprintf("alert:%d %s", a.ID
 // refused by the store, whose message says why.
 func (s *Server) moveAlert(r *http.Request, id int64, in apiAlertMove) (store.Alert, error) {
 	ctx, p := r.Context(), who(r.Context())
-	if all, _ := p.scope(auth.PermAlertsManage); !all {
+	if !canEverywhere(p, auth.PermAlertsManage) {
 		return store.Alert{}, errForbidden(errAlertsAllSites)
 	}
 	old, _, err := s.db.Alert(ctx, id)
@@ -188,7 +192,8 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 	s.showAlerts(w, r, http.StatusOK, nil, "")
 }
 
-func (s *Server) showAlerts(w http.ResponseWriter, r *http.Request, status int, form url.Values, msg string) {
+func (s *Server) showAlerts(w http.ResponseWriter, r *http.Request, status int, form url.Values,
+	msg string) {
 	p := who(r.Context())
 	sites, err := workflowScope(p)
 	if err != nil {
@@ -202,7 +207,7 @@ func (s *Server) showAlerts(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	v := alertsView{Alerts: rows, Severities: alertSeverities, Scoped: sites != nil, Now: now,
-		CanManage: p.can(auth.PermAlertsManage), Form: form}
+		CanManage: canEverywhere(p, auth.PermAlertsManage), Form: form}
 	for _, a := range rows {
 		if a.Clock.Overdue {
 			v.Overdue++
@@ -223,27 +228,13 @@ func alertForm(r *http.Request) apiNewAlert {
 func (s *Server) createAlert(w http.ResponseWriter, r *http.Request) {
 	a, err := s.recordAlert(r, alertForm(r))
 	if err != nil {
-		s.alertRefused(w, r, err, func(status int, msg string) {
+		s.workflowRefused(w, r, err, noAlert, func(status int, msg string) {
 			s.showAlerts(w, r, status, r.PostForm, msg)
 		})
 		return
 	}
 	s.setFlash(w, fmt.Sprintf("Alert %s was recorded.", a.Reference))
 	http.Redirect(w, r, fmt.Sprintf("/alerts/%d", a.ID), http.StatusSeeOther)
-}
-
-// alertRefused answers a refused write: show renders the page again with
-// the message, but for the server's own errors.
-func (s *Server) alertRefused(w http.ResponseWriter, r *http.Request, err error, show func(int, string)) {
-	status, msg := workflowPageError(err)
-	switch status {
-	case http.StatusInternalServerError:
-		s.internal(w, r, err)
-	case http.StatusNotFound:
-		s.errorPage(w, r, status, "There is no such alert.")
-	default:
-		show(status, msg+".")
-	}
 }
 
 // alertDevicesPage is the size of a page of an alert's devices.
@@ -273,10 +264,11 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 	s.showAlert(w, r, http.StatusOK, nil, "")
 }
 
-func (s *Server) showAlert(w http.ResponseWriter, r *http.Request, status int, form url.Values, msg string) {
+func (s *Server) showAlert(w http.ResponseWriter, r *http.Request, status int, form url.Values,
+	msg string) {
 	id, ok := pathID(r)
 	if !ok {
-		s.errorPage(w, r, http.StatusNotFound, "There is no such alert.")
+		s.errorPage(w, r, http.StatusNotFound, noAlert)
 		return
 	}
 	p := who(r.Context())
@@ -287,7 +279,7 @@ func (s *Server) showAlert(w http.ResponseWriter, r *http.Request, status int, f
 	}
 	a, evs, err := s.db.Alert(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound, "There is no such alert.")
+		s.errorPage(w, r, http.StatusNotFound, noAlert)
 		return
 	}
 	if err != nil {
@@ -365,7 +357,7 @@ func (s *Server) alertView(r *http.Request, a *store.Alert, evs []store.AlertEve
 	pg alertDevicePage, sites []int64) alertView {
 	v := alertView{alertRow: alertRow{Alert: *a, Clock: clockOf(a, s.now()), Devices: pg.Total},
 		Events: evs, Rows: pg.Devices, Scoped: sites != nil,
-		CanManage: who(r.Context()).can(auth.PermAlertsManage)}
+		CanManage: canEverywhere(who(r.Context()), auth.PermAlertsManage)}
 	for _, st := range alertStatuses {
 		if st > a.Status {
 			v.Moves = append(v.Moves, st)
@@ -377,12 +369,12 @@ func (s *Server) alertView(r *http.Request, a *store.Alert, evs []store.AlertEve
 func (s *Server) moveAlertPage(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(r)
 	if !ok {
-		s.errorPage(w, r, http.StatusNotFound, "There is no such alert.")
+		s.errorPage(w, r, http.StatusNotFound, noAlert)
 		return
 	}
 	a, err := s.moveAlert(r, id, apiAlertMove{To: r.PostFormValue("to"), Note: r.PostFormValue("note")})
 	if err != nil {
-		s.alertRefused(w, r, err, func(status int, msg string) {
+		s.workflowRefused(w, r, err, noAlert, func(status int, msg string) {
 			s.showAlert(w, r, status, r.PostForm, msg)
 		})
 		return

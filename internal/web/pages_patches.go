@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +19,9 @@ import (
 // moves from available to deployed, each move recorded with who and
 // when; and the register of versions the manufacturer approved. The
 // pages and the API share the checks and the writes here.
+
+// noPlan is the answer for a plan that does not exist.
+const noPlan = "There is no such patch plan."
 
 // patchStates are the states of a plan, in order, with their labels.
 var patchStates = []store.PatchState{store.PatchAvailable, store.PatchValidated,
@@ -47,7 +49,8 @@ var approvalSources = []string{"letter", "bulletin", "website", "email", "other"
 
 // errPatchesAllSites refuses a change to a user whose role is for some
 // sites only: a plan is for a model wherever its devices are.
-const errPatchesAllSites = "patch plans and approved versions apply to every site; changing them needs a role for all sites"
+const errPatchesAllSites = "patch plans and approved versions apply to every site; " +
+	"changing them needs a role for all sites"
 
 // newPlan checks a plan to create and returns it with its keys.
 func (in *apiNewPatchPlan) newPlan(actor string) (store.PatchPlan, error) {
@@ -81,19 +84,10 @@ func (in *apiNewPatchPlan) trim() {
 	}
 }
 
-// firstField is the first field error of a joined error, which names the
-// field at fault; errors.Join of nothing but nils is nil.
-func firstField(err error) error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 0 {
-		return j.Unwrap()[0]
-	}
-	return err
-}
-
 // createPlan stores a new plan and audits it.
 func (s *Server) createPlan(r *http.Request, in apiNewPatchPlan) (store.PatchPlan, error) {
 	p := who(r.Context())
-	if all, _ := p.scope(auth.PermPatchesManage); !all {
+	if !canEverywhere(p, auth.PermPatchesManage) {
 		return store.PatchPlan{}, errForbidden(errPatchesAllSites)
 	}
 	plan, err := in.newPlan(p.name)
@@ -159,50 +153,6 @@ func windowText(p *store.PatchPlan) string {
 	return when(p.WindowStart) + " to " + when(p.WindowEnd)
 }
 
-// workflowError is a refusal that is not a field's: who may not, or a
-// clash with what is stored.
-type workflowError struct {
-	status int
-	msg    string
-}
-
-func (e *workflowError) Error() string { return e.msg }
-
-func errForbidden(msg string) error { return &workflowError{http.StatusForbidden, msg} }
-func errConflict(msg string) error  { return &workflowError{http.StatusConflict, msg} }
-
-// errorStatus is the status and message of a workflow write's error: 400
-// for bad input, 409 for a clash, 404, or 500 for the server's own.
-func errorStatus(err error) (int, string) {
-	var fe *fieldError
-	var we *workflowError
-	switch {
-	case errors.As(err, &fe):
-		return http.StatusBadRequest, fe.Error()
-	case errors.As(err, &we):
-		return we.status, we.msg
-	case errors.Is(err, store.ErrStateOrder):
-		return http.StatusConflict, "the move was refused: " +
-			strings.TrimPrefix(err.Error(), "store: ")
-	case errors.Is(err, store.ErrNotFound):
-		return http.StatusNotFound, "there is no such thing"
-	case errors.Is(err, store.ErrInvalid):
-		return http.StatusBadRequest, invalidText(err)
-	}
-	return http.StatusInternalServerError, "internal error; it has been logged"
-}
-
-// workflowPageError is errorStatus for a page: a field named as a label
-// ("Window start: ...").
-func workflowPageError(err error) (int, string) {
-	var fe *fieldError
-	if errors.As(err, &fe) {
-		return http.StatusBadRequest, upperFirst(strings.ReplaceAll(fe.field, "_", " ")) + ": " + fe.msg
-	}
-	status, msg := errorStatus(err)
-	return status, upperFirst(msg)
-}
-
 // findPlan returns the plan of that id, or ErrNotFound.
 func (s *Server) findPlan(ctx context.Context, id int64) (store.PatchPlan, error) {
 	plans, err := s.db.PatchPlans(ctx)
@@ -215,19 +165,12 @@ func (s *Server) findPlan(ctx context.Context, id int64) (store.PatchPlan, error
 	return store.PatchPlan{}, fmt.Errorf("patch plan %d: %w", id, store.ErrNotFound)
 }
 
-// pathID reads the {id} of a route as a positive number; ok is false
-// for anything else.
-func pathID(r *http.Request) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	return id, err == nil && id > 0
-}
-
 // movePlan moves a plan as in asks, saving first the window it gives,
 // and audits the change. An out-of-order move is refused by the store,
 // whose message says why, and changes nothing.
 func (s *Server) movePlan(r *http.Request, id int64, in apiPatchMove) (store.PatchPlan, error) {
 	ctx, p := r.Context(), who(r.Context())
-	if all, _ := p.scope(auth.PermPatchesManage); !all {
+	if !canEverywhere(p, auth.PermPatchesManage) {
 		return store.PatchPlan{}, errForbidden(errPatchesAllSites)
 	}
 	old, err := s.findPlan(ctx, id)
@@ -262,7 +205,8 @@ func (s *Server) movePlan(r *http.Request, id int64, in apiPatchMove) (store.Pat
 
 // check reads a move of plan p: the state it goes to, and the window
 // (zero when none is given).
-func (in *apiPatchMove) check(p *store.PatchPlan) (to store.PatchState, start, end time.Time, err error) {
+func (in *apiPatchMove) check(p *store.PatchPlan) (to store.PatchState, start, end time.Time,
+	err error) {
 	in.Note = strings.TrimSpace(in.Note)
 	if err := checkNote("note", in.Note); err != nil {
 		return 0, start, end, err
@@ -308,7 +252,7 @@ func patchStateNames() string {
 // replaces if there was one.
 func (s *Server) approve(r *http.Request, in apiNewApprovedVersion) (store.ApprovedVersion, error) {
 	ctx, p := r.Context(), who(r.Context())
-	if all, _ := p.scope(auth.PermPatchesManage); !all {
+	if !canEverywhere(p, auth.PermPatchesManage) {
 		return store.ApprovedVersion{}, errForbidden(errPatchesAllSites)
 	}
 	v, err := in.approved(p.name, s.now())
@@ -455,7 +399,8 @@ func (s *Server) patchesPage(w http.ResponseWriter, r *http.Request) {
 
 // showPatches renders the board; v carries the forms as sent after a
 // refusal, msg the refusal.
-func (s *Server) showPatches(w http.ResponseWriter, r *http.Request, status int, v patchBoardView, msg string) {
+func (s *Server) showPatches(w http.ResponseWriter, r *http.Request, status int, v patchBoardView,
+	msg string) {
 	world, err := s.patchWorld(r)
 	if errors.Is(err, errNoWorkflowSites) {
 		s.forbidden(w, r, page, err.Error())
@@ -474,8 +419,9 @@ func (s *Server) showPatches(w http.ResponseWriter, r *http.Request, status int,
 		}
 		v.Columns = append(v.Columns, col)
 	}
-	v.Total, v.Approved, v.Sources, v.Scoped = len(world.plans), world.approved, approvalSources, world.scoped
-	v.CanManage = who(r.Context()).can(auth.PermPatchesManage)
+	v.Total, v.Approved, v.Sources = len(world.plans), world.approved, approvalSources
+	v.Scoped = world.scoped
+	v.CanManage = canEverywhere(who(r.Context()), auth.PermPatchesManage)
 	s.render(w, r, status, "patches", &view{Title: "Patches", Nav: "patches", Data: v,
 		Flash: s.takeFlash(w, r), Error: msg})
 }
@@ -491,7 +437,7 @@ func planForm(r *http.Request) apiNewPatchPlan {
 func (s *Server) createPatchPlan(w http.ResponseWriter, r *http.Request) {
 	plan, err := s.createPlan(r, planForm(r))
 	if err != nil {
-		s.patchRefused(w, r, err, func(status int, msg string) {
+		s.workflowRefused(w, r, err, noPlan, func(status int, msg string) {
 			s.showPatches(w, r, status, patchBoardView{Form: r.PostForm}, msg)
 		})
 		return
@@ -500,39 +446,18 @@ func (s *Server) createPatchPlan(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, fmt.Sprintf("/patches/%d", plan.ID), http.StatusSeeOther)
 }
 
-// patchRefused answers a refused write: show renders the page again with
-// the message, but for the server's own errors.
-func (s *Server) patchRefused(w http.ResponseWriter, r *http.Request, err error, show func(int, string)) {
-	status, msg := workflowPageError(err)
-	switch status {
-	case http.StatusInternalServerError:
-		s.internal(w, r, err)
-	case http.StatusNotFound:
-		s.errorPage(w, r, status, "There is no such patch plan.")
-	default:
-		show(status, msg+".")
-	}
-}
-
-// upperFirst capitalises a message's first letter, for a page.
-func upperFirst(s string) string {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		return s
-	}
-	return string(s[0]-'a'+'A') + s[1:]
-}
-
 func (s *Server) approveVersion(w http.ResponseWriter, r *http.Request) {
 	f := r.PostFormValue
 	v, err := s.approve(r, apiNewApprovedVersion{Vendor: f("vendor"), Model: f("model"),
 		Version: f("version"), Source: f("source"), Reference: f("reference")})
 	if err != nil {
-		s.patchRefused(w, r, err, func(status int, msg string) {
+		s.workflowRefused(w, r, err, noPlan, func(status int, msg string) {
 			s.showPatches(w, r, status, patchBoardView{Approval: r.PostForm}, msg)
 		})
 		return
 	}
-	s.setFlash(w, fmt.Sprintf("Version %s of %s %s is recorded as approved.", v.Version, v.Vendor, v.Model))
+	s.setFlash(w, fmt.Sprintf("Version %s of %s %s is recorded as approved.", v.Version, v.Vendor,
+		v.Model))
 	http.Redirect(w, r, "/patches#approved-h", http.StatusSeeOther)
 }
 
@@ -558,10 +483,11 @@ func (s *Server) patchPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // showPatch renders a plan's page; form and msg are a refused move's.
-func (s *Server) showPatch(w http.ResponseWriter, r *http.Request, status int, form url.Values, msg string) {
+func (s *Server) showPatch(w http.ResponseWriter, r *http.Request, status int, form url.Values,
+	msg string) {
 	id, ok := pathID(r)
 	if !ok {
-		s.errorPage(w, r, http.StatusNotFound, "There is no such patch plan.")
+		s.errorPage(w, r, http.StatusNotFound, noPlan)
 		return
 	}
 	world, err := s.patchWorld(r)
@@ -575,7 +501,7 @@ func (s *Server) showPatch(w http.ResponseWriter, r *http.Request, status int, f
 	}
 	i := slices.IndexFunc(world.plans, func(p store.PatchPlan) bool { return p.ID == id })
 	if i < 0 {
-		s.errorPage(w, r, http.StatusNotFound, "There is no such patch plan.")
+		s.errorPage(w, r, http.StatusNotFound, noPlan)
 		return
 	}
 	evs, err := s.db.PatchEvents(r.Context(), id)
@@ -584,7 +510,7 @@ func (s *Server) showPatch(w http.ResponseWriter, r *http.Request, status int, f
 		return
 	}
 	v := patchView{Plan: world.card(world.plans[i]), Events: evs, Scoped: world.scoped, Form: form,
-		CanManage: who(r.Context()).can(auth.PermPatchesManage)}
+		CanManage: canEverywhere(who(r.Context()), auth.PermPatchesManage)}
 	v.Next, v.Moves, v.Steps = v.Plan.State.Next(), planMoves(v.Plan.State), planSteps(v.Plan.State)
 	title := v.Plan.Vendor + " " + v.Plan.Model
 	s.render(w, r, status, "patch", &view{Title: title, Nav: "patches", Data: v,
@@ -617,7 +543,7 @@ func planSteps(st store.PatchState) []patchStep {
 func (s *Server) movePatchPlan(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(r)
 	if !ok {
-		s.errorPage(w, r, http.StatusNotFound, "There is no such patch plan.")
+		s.errorPage(w, r, http.StatusNotFound, noPlan)
 		return
 	}
 	f := r.PostFormValue
@@ -625,7 +551,7 @@ func (s *Server) movePatchPlan(w http.ResponseWriter, r *http.Request) {
 		WindowStart: f("window_start"), WindowEnd: f("window_end")}
 	plan, err := s.movePlan(r, id, in)
 	if err != nil {
-		s.patchRefused(w, r, err, func(status int, msg string) {
+		s.workflowRefused(w, r, err, noPlan, func(status int, msg string) {
 			s.showPatch(w, r, status, r.PostForm, msg)
 		})
 		return

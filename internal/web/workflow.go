@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -195,6 +196,90 @@ func clockOf(a *store.Alert, now time.Time) alertClock {
 	return c
 }
 
+// firstField is the first field error of a joined error, which names the
+// field at fault; errors.Join of nothing but nils is nil.
+func firstField(err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 0 {
+		return j.Unwrap()[0]
+	}
+	return err
+}
+
+// workflowError is a refusal that is not a field's: who may not, or a
+// clash with what is stored.
+type workflowError struct {
+	status int
+	msg    string
+}
+
+func (e *workflowError) Error() string { return e.msg }
+
+func errForbidden(msg string) error { return &workflowError{http.StatusForbidden, msg} }
+func errConflict(msg string) error  { return &workflowError{http.StatusConflict, msg} }
+
+// errorStatus is the status and message of a workflow write's error: 400
+// for bad input, 409 for a clash, 404, or 500 for the server's own.
+func errorStatus(err error) (int, string) {
+	var fe *fieldError
+	var we *workflowError
+	switch {
+	case errors.As(err, &fe):
+		return http.StatusBadRequest, fe.Error()
+	case errors.As(err, &we):
+		return we.status, we.msg
+	case errors.Is(err, store.ErrStateOrder):
+		return http.StatusConflict, "the move was refused: " +
+			strings.TrimPrefix(err.Error(), "store: ")
+	case errors.Is(err, store.ErrNotFound):
+		return http.StatusNotFound, "there is no such thing"
+	case errors.Is(err, store.ErrInvalid):
+		return http.StatusBadRequest, invalidText(err)
+	}
+	return http.StatusInternalServerError, "internal error; it has been logged"
+}
+
+// workflowPageError is errorStatus for a page: a field named as a label
+// ("Window start: ...").
+func workflowPageError(err error) (int, string) {
+	var fe *fieldError
+	if errors.As(err, &fe) {
+		return http.StatusBadRequest, upperFirst(strings.ReplaceAll(fe.field, "_", " ")) + ": " + fe.msg
+	}
+	status, msg := errorStatus(err)
+	return status, upperFirst(msg)
+}
+
+// pathID reads the {id} of a route as a positive number; ok is false
+// for anything else.
+func pathID(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// workflowRefused answers a refused write of a page: show renders the
+// page again with the message, but for the server's own errors and for
+// a thing that does not exist (notFound says which).
+func (s *Server) workflowRefused(w http.ResponseWriter, r *http.Request, err error, notFound string,
+	show func(int, string)) {
+	status, msg := workflowPageError(err)
+	switch status {
+	case http.StatusInternalServerError:
+		s.internal(w, r, err)
+	case http.StatusNotFound:
+		s.errorPage(w, r, status, notFound)
+	default:
+		show(status, msg+".")
+	}
+}
+
+// upperFirst capitalises a message's first letter, for a page.
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
+
 // alertSeverities are the severities an alert may be recorded with:
 // NHS England's for cyber alerts.
 var alertSeverities = []string{"high", "medium", "low"}
@@ -225,6 +310,13 @@ func workflowScope(p *principal) ([]int64, error) {
 		return nil, errNoWorkflowSites
 	}
 	return sites, nil
+}
+
+// canEverywhere reports whether p may use perm in every site: plans and
+// alerts are the whole trust's, so only such a user changes them.
+func canEverywhere(p *principal, perm auth.Permission) bool {
+	all, _ := p.scope(perm)
+	return all
 }
 
 // alertDeviceCount counts the devices a applies to in sites.
@@ -311,7 +403,8 @@ func orText(a, b string) string {
 // softwareVersionRE finds a version in the analysis's software description, as
 // the matcher's ingestion does (internal/ingest): the last word that
 // looks like one, "B.06.12" of "IntelliVue MX40 B.06.12".
-var softwareVersionRE = regexp.MustCompile(`(?i)\b(v?\d+(?:[._]\d+)+[a-z0-9._-]*|[a-z]\.\d{2}(?:\.\d+)*)\b`)
+var softwareVersionRE = regexp.MustCompile(
+	`(?i)\b(v?\d+(?:[._]\d+)+[a-z0-9._-]*|[a-z]\.\d{2}(?:\.\d+)*)\b`)
 
 func analysisVersion(software string) string {
 	all := softwareVersionRE.FindAllString(software, -1)

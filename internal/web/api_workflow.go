@@ -16,7 +16,7 @@ import (
 
 // apiWorkflowError answers a refused write with its status and message.
 func (s *Server) apiWorkflowError(w http.ResponseWriter, r *http.Request, err error, notFound string) {
-	status, msg := errorStatus(err)
+	status, msg := workflowStatus(err)
 	switch status {
 	case http.StatusInternalServerError:
 		s.apiInternal(w, r, err)

@@ -191,7 +191,7 @@ func (s *Server) movePlan(r *http.Request, id int64, in apiPatchMove) (store.Pat
 		}
 	}
 	if err := s.db.MovePatchPlan(ctx, id, to, p.name, in.Note, in.Force, now); err != nil {
-		if !moved.WindowStart.Equal(old.WindowStart) {
+		if !moved.WindowStart.Equal(old.WindowStart) || !moved.WindowEnd.Equal(old.WindowEnd) {
 			s.record(r, p.name, "patch.update", planObject(&old), map[string]any{
 				"changes": planChanges(&old, &moved)})
 		}
@@ -264,10 +264,10 @@ func (s *Server) approve(r *http.Request, in apiNewApprovedVersion) (store.Appro
 		return v, err
 	}
 	var old store.ApprovedVersion
-	if i := slices.IndexFunc(all, func(a store.ApprovedVersion) bool {
-		return a.VendorKey == v.VendorKey &&
-			a.ModelKey == v.ModelKey && a.Version == v.Version
-	}); i >= 0 {
+	i := slices.IndexFunc(all, func(a store.ApprovedVersion) bool {
+		return a.VendorKey == v.VendorKey && a.ModelKey == v.ModelKey && a.Version == v.Version
+	})
+	if i >= 0 {
 		old = all[i]
 	}
 	if err := s.db.ApproveVersion(ctx, v); err != nil {

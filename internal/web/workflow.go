@@ -217,9 +217,9 @@ func (e *workflowError) Error() string { return e.msg }
 func errForbidden(msg string) error { return &workflowError{http.StatusForbidden, msg} }
 func errConflict(msg string) error  { return &workflowError{http.StatusConflict, msg} }
 
-// errorStatus is the status and message of a workflow write's error: 400
+// workflowStatus is the status and message of a workflow write's error: 400
 // for bad input, 409 for a clash, 404, or 500 for the server's own.
-func errorStatus(err error) (int, string) {
+func workflowStatus(err error) (int, string) {
 	var fe *fieldError
 	var we *workflowError
 	switch {
@@ -238,14 +238,14 @@ func errorStatus(err error) (int, string) {
 	return http.StatusInternalServerError, "internal error; it has been logged"
 }
 
-// workflowPageError is errorStatus for a page: a field named as a label
+// workflowPageError is workflowStatus for a page: a field named as a label
 // ("Window start: ...").
 func workflowPageError(err error) (int, string) {
 	var fe *fieldError
 	if errors.As(err, &fe) {
 		return http.StatusBadRequest, upperFirst(strings.ReplaceAll(fe.field, "_", " ")) + ": " + fe.msg
 	}
-	status, msg := errorStatus(err)
+	status, msg := workflowStatus(err)
 	return status, upperFirst(msg)
 }
 

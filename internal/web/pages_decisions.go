@@ -273,8 +273,12 @@ func vulnStatusText(s string) string { return strings.ReplaceAll(s, "_", " ") }
 // needs.
 type reviewRow struct {
 	store.FindingListRow
-	N       int                 // the form's number on the page, for its labels
-	History []store.DecisionRow // rulings made on its key, for one finding asked for
+	N int // the form's number on the page, for its labels
+	// RuledAs names the vendor, model and version a ruling on it is
+	// recorded for, and History the rulings made on them: for one finding
+	// asked for.
+	RuledAs string
+	History []store.DecisionRow
 }
 
 type reviewView struct {
@@ -344,7 +348,7 @@ func (s *Server) reviewView(r *http.Request, q url.Values, fr findingRequest,
 	for i, f := range list.Rows {
 		row := reviewRow{FindingListRow: f, N: i + 1}
 		if one {
-			if row.History, err = s.rulingHistory(r, &f); err != nil {
+			if row.RuledAs, row.History, err = s.rulingHistory(r, &f); err != nil {
 				return nil, err
 			}
 		}
@@ -359,20 +363,26 @@ func (s *Server) reviewView(r *http.Request, q url.Values, fr findingRequest,
 	return v, nil
 }
 
-// rulingHistory is every ruling made on the key a ruling on f would have.
-func (s *Server) rulingHistory(r *http.Request, f *store.FindingListRow) ([]store.DecisionRow,
-	error) {
+// rulingHistory names the vendor, model and version a ruling on f is
+// recorded for, and returns every ruling made on them.
+func (s *Server) rulingHistory(r *http.Request, f *store.FindingListRow) (string,
+	[]store.DecisionRow, error) {
 	md, err := s.cfg.Ingest.MatchDevice(r.Context(), f.DeviceID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
+		return "", nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	vk, mk := match.DefaultVendors().Key(md.Vendor), match.ModelKey(md.Model)
 	if vk == "" || mk == "" {
-		return nil, nil
+		return "", nil, nil
 	}
-	return s.db.DecisionHistory(r.Context(), cmpOrText(f.CVE, f.AdvisoryID), vk, mk,
+	version := "its version unknown"
+	if md.Version != "" {
+		version = "version " + md.Version
+	}
+	hist, err := s.db.DecisionHistory(r.Context(), cmpOrText(f.CVE, f.AdvisoryID), vk, mk,
 		match.VersionKey(md.Version))
+	return md.Vendor + " " + md.Model + ", " + version, hist, err
 }

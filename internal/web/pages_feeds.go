@@ -57,11 +57,12 @@ func feedFileName(name string) string {
 			b.WriteByte('_')
 		}
 	}
-	out := strings.TrimLeft(b.String(), "._")
+	out := b.String()
 	if len(out) > 120 {
 		out = out[len(out)-120:]
 	}
-	if out == "" {
+	// A leading dot would hide the file from a walk of a folder.
+	if out = strings.TrimLeft(out, "._"); out == "" {
 		return "upload.json"
 	}
 	return out

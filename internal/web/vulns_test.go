@@ -161,8 +161,8 @@ func (a *apiClient) form(path string, v url.Values) (*http.Response, string) {
 	return fetch(a.t, a.c, req)
 }
 
-var findingRowRE = regexp.MustCompile(`<td><a href="/devices/([^"]+)">[^<]*</a></td>\s*` +
-	`<td>[^\n]*</td>\s*<td><a href="/advisories/([^"]+)">`)
+var findingRowRE = regexp.MustCompile(`<td><a href="/devices/([^"]+)">[^<]*</a>` +
+	`<span class="sub">[^<]*</span></td>\s*<td><a href="/advisories/([^"]+)">`)
 
 // listedFindings are the device and advisory of each row of a findings
 // table, "device advisory".

@@ -106,6 +106,10 @@ func (s *Server) apiGetAdvisory(w http.ResponseWriter, r *http.Request) {
 // apiPostFeed imports the body, one feed file, and matches every device
 // again.
 func (s *Server) apiPostFeed(w http.ResponseWriter, r *http.Request) {
+	if all, _ := who(r.Context()).scope(auth.PermFeedsImport); !all {
+		writeJSONError(w, http.StatusForbidden, errFeedsAllSites)
+		return
+	}
 	if !acceptType(w, r, feedTypes...) {
 		return
 	}
@@ -169,7 +173,7 @@ var vulnAPIOps = []apiOp{
 			"an NVD CVE JSON 2.0 record, CISA's KEV catalogue (JSON or CSV), EPSS scores " +
 			"(CSV, gzip allowed), a CycloneDX SBOM or VEX, or an OpenVEX document."},
 		desc: "The file is imported as `ward feeds import` would, and every device matched " +
-			"again. A file of no known format, or whose one document is refused, is a 422 " +
+			"again: it needs a role for all sites. A file of no known format, or whose one document is refused, is a 422 " +
 			"saying why, and nothing is stored."},
 	{method: "GET", path: "/api/v1/vex", id: "exportVEX", params: []string{"vexFormat"},
 		status: 200, out: json.RawMessage(nil), errs: []int{400, 409},

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wardhq/ward/internal/advisory"
+	"github.com/wardhq/ward/internal/auth"
 	"github.com/wardhq/ward/internal/ingest"
 	"github.com/wardhq/ward/internal/store"
 )
@@ -161,6 +162,11 @@ func checkFeedSize(path string, n int64) (int, string, error) {
 	return 0, "", nil
 }
 
+// errFeedsAllSites refuses a feed import to a user limited to some sites:
+// the devices of every site are matched again.
+const errFeedsAllSites = "an import matches the devices of every site again; it needs a role " +
+	"for all sites"
+
 // feedImport is a past import, from the audit log.
 type feedImport struct {
 	At     time.Time
@@ -229,6 +235,10 @@ func (s *Server) showFeeds(w http.ResponseWriter, r *http.Request, status int,
 // did.
 func (s *Server) feedsUpload(w http.ResponseWriter, r *http.Request) {
 	p := who(r.Context())
+	if all, _ := p.scope(auth.PermFeedsImport); !all {
+		s.forbidden(w, r, page, errFeedsAllSites)
+		return
+	}
 	part, _, err := s.uploadPart(r, s.cfg.MaxUpload, "feed")
 	if errors.Is(err, errCSRF) {
 		s.forbidden(w, r, page, err.Error())

@@ -166,6 +166,30 @@ func TestFeedsUpload(t *testing.T) {
 	}
 }
 
+// TestFeedsUploadOneSite checks that a user limited to one site may not
+// import feeds, which match every site's devices again.
+func TestFeedsUploadOneSite(t *testing.T) {
+	vt := feedServer(t)
+	site, err := vt.db.AddLocation(context.Background(), store.Location{Kind: store.Site,
+		Name: "Royal General"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := vt.siteUser(t, "sec-a", auth.RoleSecurity, site.ID)
+	feed := apiReadFile(t, filepath.Join(icsmaDir, "icsma-19-164-01.json"))
+	if resp, _ := uploadFeed(t, a, "icsma-19-164-01.json", feed, a.csrf); resp.StatusCode !=
+		http.StatusForbidden {
+		t.Errorf("page: status %d, want 403", resp.StatusCode)
+	}
+	resp, b := a.call("POST", "/api/v1/feeds", "application/json", bytes.NewReader(feed))
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(b), "all sites") {
+		t.Errorf("api: status %d %s, want 403", resp.StatusCode, b)
+	}
+	if n := advisoryCount(t, vt.testServer); n != 0 {
+		t.Errorf("%d advisories stored, want none", n)
+	}
+}
+
 // TestFeedsUploadTooLarge checks the server's upload bound.
 func TestFeedsUploadTooLarge(t *testing.T) {
 	vt := feedServer(t, func(c *Config) { c.MaxUpload = 4000 })

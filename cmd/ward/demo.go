@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/wardhq/ward/internal/advisory"
 	"github.com/wardhq/ward/internal/auth"
 	"github.com/wardhq/ward/internal/demo"
 	"github.com/wardhq/ward/internal/dissect"
@@ -52,12 +53,40 @@ func demoFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		if err != nil {
 			return err
 		}
+		if err := demoFeeds(ctx, e, d, so); err != nil {
+			return err
+		}
 		fmt.Fprintf(e.stdout, "Demo trust ready in %.1f s.\n", time.Since(start).Seconds())
 		for _, l := range logins {
 			fmt.Fprintf(e.stdout, "  sign in as %-9s password %s  (%s)\n", l[0], l[1], l[2])
 		}
 		return serve(ctx, e, d, so, nil)
 	}
+}
+
+// demoAdvisories is where a clone of the repository keeps CISA's 144 ICS
+// medical advisories; run from the clone, the demo imports them.
+const demoAdvisories = "internal/match/testdata/advisories/icsma"
+
+// demoFeeds imports the advisories the demo matches its devices against:
+// -feeds when given (and watched while serving), else demoAdvisories when
+// the demo runs from a clone of the repository.
+func demoFeeds(ctx context.Context, e *env, d *data, so serveOptions) error {
+	dir := *so.feeds
+	if dir == "" {
+		if st, err := os.Stat(demoAdvisories); err != nil || !st.IsDir() {
+			return nil
+		}
+		dir = demoAdvisories
+	}
+	svc := &ingest.Service{DB: d.db, Chain: d.chain(), Log: e.log}
+	res, err := svc.ImportFeeds(ctx, dir, advisory.LoadOptions{}, "demo")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Imported %d advisories from %s: %d device vulnerabilities found.\n",
+		res.Advisories.Added+res.Advisories.Updated+res.Advisories.Unchanged, dir, res.Findings.Findings)
+	return nil
 }
 
 // seedDemo fills an empty store with the demo trust: its capture, its

@@ -185,7 +185,8 @@ func (s *Service) matcher(ctx context.Context) (*match.Matcher, *match.Decisions
 // matchDevices are the stored devices as matching sees them: vendor,
 // model and software version from the latest asset register where it
 // names the device (a register is the better record of what a device
-// is), else from the analysis; criticality; the SBOM of its model.
+// is), else from the analysis; criticality; the SBOM of its model; and
+// its exposure, from the flows it was seen in.
 func (s *Service) matchDevices(ctx context.Context) ([]match.Device, error) {
 	entries, err := s.registerEntries(ctx)
 	if err != nil {
@@ -195,6 +196,10 @@ func (s *Service) matchDevices(ctx context.Context) ([]match.Device, error) {
 	if err != nil {
 		return nil, err
 	}
+	reach, err := s.DB.DeviceReach(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("match: %w", err)
+	}
 	var out []match.Device
 	q := store.DeviceQuery{Limit: 500}
 	for {
@@ -203,7 +208,11 @@ func (s *Service) matchDevices(ctx context.Context) ([]match.Device, error) {
 			return nil, fmt.Errorf("match: %w", err)
 		}
 		for _, d := range page.Devices {
-			out = append(out, matchDevice(d, entries[d.ID], sboms))
+			md := matchDevice(d, entries[d.ID], sboms)
+			r := reach[d.ID]
+			// TODO(#6): CrossZone, once zones exist.
+			md.Exposure = match.Exposure{Internet: r.Internet, Subnets: r.OtherSubnets}
+			out = append(out, md)
 		}
 		if page.Next == "" {
 			return out, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,6 +59,21 @@ func TestImportFeeds(t *testing.T) {
 		t.Errorf("second import: %+v, want everything unchanged", again)
 	}
 
+	reach, err := s.DB.DeviceReach(ctx)
+	if err != nil || len(reach) == 0 {
+		t.Fatalf("device reach: %v, %d devices", err, len(reach))
+	}
+	exposed := false
+	all, _ := s.DB.Findings(ctx, store.FindingQuery{Limit: 500})
+	for _, f := range all.Rows {
+		for _, r := range f.Reasons {
+			exposed = exposed || strings.Contains(r, "talks to the internet") ||
+				strings.Contains(r, "reached from other subnets")
+		}
+	}
+	if !exposed {
+		t.Error("no finding's priority weighs the device's exposure")
+	}
 	page, err := s.DB.Findings(ctx, store.FindingQuery{Status: []string{store.StatusAffected},
 		MinConfidence: 0.6, Limit: 1})
 	if err != nil || len(page.Rows) == 0 {

@@ -19,12 +19,12 @@ type Format string
 
 // The formats read.
 const (
-	CSAF      Format = "csaf"
-	NVD       Format = "nvd"
-	KEVFormat Format = "kev"
+	CSAF       Format = "csaf"
+	NVD        Format = "nvd"
+	KEVFormat  Format = "kev"
 	EPSSFormat Format = "epss"
-	CycloneDX Format = "cyclonedx"
-	OpenVEX   Format = "openvex"
+	CycloneDX  Format = "cyclonedx"
+	OpenVEX    Format = "openvex"
 )
 
 // Advisory is one published advisory: a CSAF document or an NVD record.

@@ -41,3 +41,11 @@ func TestFeedsImport(t *testing.T) {
 		t.Error("import of a path that does not exist: no error")
 	}
 }
+
+func TestServeFeedsKeys(t *testing.T) {
+	_, _, err := ward(t, nil, "serve", "-listen", "127.0.0.1:0", "-data", t.TempDir(),
+		"-feeds", icsmaCopy, "-feeds-keys", filepath.Join(t.TempDir(), "absent.asc"))
+	if err == nil || !strings.Contains(err.Error(), "keys") {
+		t.Errorf("serve with a keys file that does not exist: %v, want an error about the keys", err)
+	}
+}

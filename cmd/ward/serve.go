@@ -33,7 +33,7 @@ type serveOptions struct {
 	listen, cert, key *string
 	maxUpload         *int64
 	oidc              oidcFlags
-	feeds             *string
+	feeds, feedsKeys  *string
 	feedsEvery        *time.Duration
 }
 
@@ -48,6 +48,8 @@ func addServeFlags(fs *flag.FlagSet) serveOptions {
 		feeds: fs.String("feeds", "", "a `folder` of advisories and feeds to import at start "+
 			"and again whenever it changes (as ward feeds import -watch)"),
 		feedsEvery: fs.Duration("feeds-every", time.Minute, "how often to look at -feeds (`duration`)"),
+		feedsKeys: fs.String("feeds-keys", "", "OpenPGP public keys `file`: check the .asc "+
+			"signatures of CSAF documents in -feeds"),
 	}
 }
 
@@ -72,9 +74,10 @@ func serveFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 
 // watchFeeds imports a feeds folder while the server runs, logging what
 // each import did.
-func watchFeeds(ctx context.Context, e *env, svc *ingest.Service, dir string, every time.Duration) {
+func watchFeeds(ctx context.Context, e *env, svc *ingest.Service, dir string, every time.Duration,
+	opts advisory.LoadOptions) {
 	log := e.log.With("component", "feeds")
-	err := svc.WatchFeeds(ctx, dir, every, advisory.LoadOptions{}, "feeds-watch",
+	err := svc.WatchFeeds(ctx, dir, every, opts, "feeds-watch",
 		func(res ingest.FeedsResult, err error) {
 			if err != nil {
 				log.Error("feeds import failed", "dir", dir, "err", err)
@@ -132,7 +135,14 @@ func serve(ctx context.Context, e *env, d *data, so serveOptions, ready func(add
 	}
 	svc := &ingest.Service{DB: d.db, Chain: d.chain(), Log: e.log}
 	if *so.feeds != "" {
-		go watchFeeds(ctx, e, svc, *so.feeds, *so.feedsEvery)
+		var opts advisory.LoadOptions
+		if *so.feedsKeys != "" {
+			if opts.Keys, err = readKeys(*so.feedsKeys); err != nil {
+				ln.Close()
+				return err
+			}
+		}
+		go watchFeeds(ctx, e, svc, *so.feeds, *so.feedsEvery, opts)
 	}
 	srv, err := web.New(web.Config{Store: d.db, Keys: d.keys, Logger: e.log,
 		Ingest: svc,

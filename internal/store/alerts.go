@@ -27,27 +27,14 @@ const (
 var alertStatusNames = [...]string{"", "open", "acknowledged", "remediating", "closed"}
 
 // String is the status's stored name, "" for none.
-func (s AlertStatus) String() string {
-	if s.Valid() {
-		return alertStatusNames[s]
-	}
-	if s == 0 {
-		return ""
-	}
-	return fmt.Sprintf("AlertStatus(%d)", int(s))
-}
+func (s AlertStatus) String() string { return enumName(alertStatusNames[:], "AlertStatus", s) }
 
 // Valid reports whether s is one of the statuses.
 func (s AlertStatus) Valid() bool { return s >= AlertOpen && s <= AlertClosed }
 
 // ParseAlertStatus is the status of that name.
 func ParseAlertStatus(name string) (AlertStatus, error) {
-	for i, n := range alertStatusNames {
-		if i > 0 && n == name {
-			return AlertStatus(i), nil
-		}
-	}
-	return 0, invalidf("unknown alert status %.80q", name)
+	return parseEnum[AlertStatus](alertStatusNames[:], "alert status", name)
 }
 
 // MarshalText is the status's name, for JSON.
@@ -55,15 +42,7 @@ func (s AlertStatus) MarshalText() ([]byte, error) { return []byte(s.String()), 
 
 // UnmarshalText reads a status's name; "" is no status.
 func (s *AlertStatus) UnmarshalText(b []byte) error {
-	if len(b) == 0 {
-		*s = 0
-		return nil
-	}
-	v, err := ParseAlertStatus(string(b))
-	if err == nil {
-		*s = v
-	}
-	return err
+	return unmarshalEnum(alertStatusNames[:], "alert status", s, b)
 }
 
 // AlertResponseTime is how long after receipt a high-severity NHS cyber

@@ -33,15 +33,7 @@ var patchStateNames = [...]string{"", "available", "manufacturer_validated", "te
 
 // String is the state's stored name ("manufacturer_validated"), "" for
 // none.
-func (s PatchState) String() string {
-	if s.Valid() {
-		return patchStateNames[s]
-	}
-	if s == 0 {
-		return ""
-	}
-	return fmt.Sprintf("PatchState(%d)", int(s))
-}
+func (s PatchState) String() string { return enumName(patchStateNames[:], "PatchState", s) }
 
 // Valid reports whether s is one of the states.
 func (s PatchState) Valid() bool { return s >= PatchAvailable && s <= PatchDeployed }
@@ -56,12 +48,7 @@ func (s PatchState) Next() PatchState {
 
 // ParsePatchState is the state of that name.
 func ParsePatchState(name string) (PatchState, error) {
-	for i, n := range patchStateNames {
-		if i > 0 && n == name {
-			return PatchState(i), nil
-		}
-	}
-	return 0, invalidf("unknown patch state %.80q", name)
+	return parseEnum[PatchState](patchStateNames[:], "patch state", name)
 }
 
 // MarshalText is the state's name, for JSON.
@@ -69,15 +56,7 @@ func (s PatchState) MarshalText() ([]byte, error) { return []byte(s.String()), n
 
 // UnmarshalText reads a state's name; "" is no state.
 func (s *PatchState) UnmarshalText(b []byte) error {
-	if len(b) == 0 {
-		*s = 0
-		return nil
-	}
-	v, err := ParsePatchState(string(b))
-	if err == nil {
-		*s = v
-	}
-	return err
+	return unmarshalEnum(patchStateNames[:], "patch state", s, b)
 }
 
 // PatchPlan is the patch workflow of one vendor, model and software

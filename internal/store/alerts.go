@@ -305,19 +305,7 @@ func addAlertEvent(ctx context.Context, tx *sql.Tx, e AlertEvent) error {
 func (db *DB) Alerts(ctx context.Context) ([]Alert, error) {
 	rows, err := db.sql.QueryContext(ctx, "SELECT "+alertColumns+" FROM cyber_alerts "+
 		"ORDER BY received_at DESC, id DESC")
-	if err != nil {
-		return nil, errorf("alerts", err)
-	}
-	defer rows.Close()
-	var out []Alert
-	for rows.Next() {
-		a, err := scanAlert(rows)
-		if err != nil {
-			return nil, errorf("alerts", err)
-		}
-		out = append(out, a)
-	}
-	return out, errorf("alerts", rows.Err())
+	return collect(rows, err, "alerts", func(sc scanner) (Alert, error) { return scanAlert(sc) })
 }
 
 // Alert returns an alert and its changes, oldest first, or ErrNotFound.

@@ -1,6 +1,9 @@
 package store
 
-import "fmt"
+import (
+	"database/sql"
+	"fmt"
+)
 
 // The workflow states (PatchState, AlertStatus) are small integers whose
 // names are stored and sent as JSON; names[0] is "" for no state. These
@@ -38,4 +41,25 @@ func unmarshalEnum[T ~int](names []string, what string, v *T, b []byte) error {
 		*v = x
 	}
 	return err
+}
+
+// scanner is what a row scan needs of *sql.Row and *sql.Rows.
+type scanner interface{ Scan(...any) error }
+
+// collect reads every row of a query with scan; what names the query in
+// errors ("store: alerts: …").
+func collect[T any](rows *sql.Rows, err error, what string, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, errorf(what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, errorf(what, err)
+		}
+		out = append(out, v)
+	}
+	return out, errorf(what, rows.Err())
 }

@@ -369,19 +369,9 @@ func addPatchEvent(ctx context.Context, tx *sql.Tx, e PatchEvent) error {
 func (db *DB) PatchPlans(ctx context.Context) ([]PatchPlan, error) {
 	rows, err := db.sql.QueryContext(ctx, "SELECT "+patchColumns+" FROM patch_plans "+
 		"ORDER BY vendor_key, model_key, from_version")
-	if err != nil {
-		return nil, errorf("patch plans", err)
-	}
-	defer rows.Close()
-	var out []PatchPlan
-	for rows.Next() {
-		p, err := scanPatchPlan(rows)
-		if err != nil {
-			return nil, errorf("patch plans", err)
-		}
-		out = append(out, p)
-	}
-	return out, errorf("patch plans", rows.Err())
+	return collect(rows, err, "patch plans", func(sc scanner) (PatchPlan, error) {
+		return scanPatchPlan(sc)
+	})
 }
 
 // PatchEvents returns the changes of a plan, oldest first, or ErrNotFound

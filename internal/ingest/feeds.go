@@ -222,7 +222,7 @@ func (s *Service) matchDevices(ctx context.Context) ([]match.Device, error) {
 }
 
 func matchDevice(d store.Device, e *register.Entry, sboms map[sbomKey]*advisory.SBOM) match.Device {
-	md := match.Device{ID: d.ID, Vendor: d.Vendor, Model: d.Model, Version: softwareVersion(d.Software),
+	md := match.Device{ID: d.ID, Vendor: d.Vendor, Model: d.Model, Version: SoftwareVersion(d.Software),
 		Criticality: match.ParseCriticality(d.Criticality)}
 	if e != nil {
 		f := e.Fields
@@ -255,8 +255,10 @@ func cmpOr(a, b string) string {
 // 3.6.7", "IntelliVue MX40 B.06.12"): the last word that looks like one.
 var versionRE = regexp.MustCompile(`(?i)\b(v?\d+(?:[._]\d+)+[a-z0-9._-]*|[a-z]\.\d{2}(?:\.\d+)*)\b`)
 
-// softwareVersion is the version in an analysis's software description.
-func softwareVersion(software string) string {
+// SoftwareVersion is the version in an analysis's software description
+// ("B.06.12" of "IntelliVue MX40 B.06.12"): the version matching takes
+// for a device no register names.
+func SoftwareVersion(software string) string {
 	all := versionRE.FindAllString(software, -1)
 	if len(all) == 0 {
 		return ""

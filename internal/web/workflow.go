@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wardhq/ward/internal/auth"
+	"github.com/wardhq/ward/internal/ingest"
 	"github.com/wardhq/ward/internal/match"
 	"github.com/wardhq/ward/internal/register"
 	"github.com/wardhq/ward/internal/store"
@@ -400,19 +401,7 @@ func orText(a, b string) string {
 	return b
 }
 
-// softwareVersionRE finds a version in the analysis's software description, as
-// the matcher's ingestion does (internal/ingest): the last word that
-// looks like one, "B.06.12" of "IntelliVue MX40 B.06.12".
-var softwareVersionRE = regexp.MustCompile(
-	`(?i)\b(v?\d+(?:[._]\d+)+[a-z0-9._-]*|[a-z]\.\d{2}(?:\.\d+)*)\b`)
-
-func analysisVersion(software string) string {
-	all := softwareVersionRE.FindAllString(software, -1)
-	if len(all) == 0 {
-		return ""
-	}
-	return all[len(all)-1]
-}
+func analysisVersion(software string) string { return ingest.SoftwareVersion(software) }
 
 // memPage is a page of a list the store returns whole: the cursor of
 // the previous page and the size.

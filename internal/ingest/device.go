@@ -26,5 +26,5 @@ func (s *Service) MatchDevice(ctx context.Context, id string) (match.Device, err
 	if err != nil {
 		return match.Device{}, err
 	}
-	return matchDevice(d.Device, entries[id], sboms), nil
+	return matchDevice(d.Device, entries[id], sboms, match.DefaultVendors()), nil
 }

@@ -121,14 +121,12 @@ func (s *Service) saveSBOMs(ctx context.Context, path string, sboms []*advisory.
 // and EPSS feeds.
 func (s *Service) Rematch(ctx context.Context) (MatchResult, error) {
 	var res MatchResult
-	m, ds, in, err := s.matcher(ctx)
-	if err != nil {
+	vendors := match.DefaultVendors()
+	m, ds, in, err := s.matcher(ctx, vendors)
+	if err != nil || m == nil {
 		return res, err
 	}
-	if m.Advisories() == 0 {
-		return res, nil
-	}
-	devs, err := s.matchDevices(ctx)
+	devs, err := s.matchDevices(ctx, vendors)
 	if err != nil {
 		return res, err
 	}
@@ -154,12 +152,17 @@ func (s *Service) rematchAfter(ctx context.Context, what string) {
 }
 
 // matcher builds a Matcher of the stored advisories, with the stored
-// rulings and intel.
-func (s *Service) matcher(ctx context.Context) (*match.Matcher, *match.Decisions, match.Intel, error) {
+// rulings and intel; nil when no advisory is stored, so that nothing else
+// is read.
+func (s *Service) matcher(ctx context.Context, vendors *match.Vendors) (*match.Matcher,
+	*match.Decisions, match.Intel, error) {
 	var in match.Intel
 	advs, err := s.DB.AllAdvisories(ctx)
 	if err != nil {
 		return nil, nil, in, fmt.Errorf("match: %w", err)
+	}
+	if len(advs) == 0 {
+		return nil, nil, in, nil
 	}
 	if in.KEV, err = s.DB.KEV(ctx); err != nil {
 		return nil, nil, in, fmt.Errorf("match: %w", err)
@@ -171,7 +174,6 @@ func (s *Service) matcher(ctx context.Context) (*match.Matcher, *match.Decisions
 	if err != nil {
 		return nil, nil, in, fmt.Errorf("match: %w", err)
 	}
-	vendors := match.DefaultVendors()
 	ds := match.NewDecisions(vendors)
 	for _, r := range rows {
 		ds.Add(match.Decision{Vuln: r.Vuln, Vendor: r.Vendor, Model: r.Model, Version: r.Version,
@@ -187,7 +189,7 @@ func (s *Service) matcher(ctx context.Context) (*match.Matcher, *match.Decisions
 // names the device (a register is the better record of what a device
 // is), else from the analysis; criticality; the SBOM of its model; and
 // its exposure, from the flows it was seen in.
-func (s *Service) matchDevices(ctx context.Context) ([]match.Device, error) {
+func (s *Service) matchDevices(ctx context.Context, vendors *match.Vendors) ([]match.Device, error) {
 	entries, err := s.registerEntries(ctx)
 	if err != nil {
 		return nil, err
@@ -208,7 +210,7 @@ func (s *Service) matchDevices(ctx context.Context) ([]match.Device, error) {
 			return nil, fmt.Errorf("match: %w", err)
 		}
 		for _, d := range page.Devices {
-			md := matchDevice(d, entries[d.ID], sboms)
+			md := matchDevice(d, entries[d.ID], sboms, vendors)
 			r := reach[d.ID]
 			// TODO(#6): CrossZone, once zones exist.
 			md.Exposure = match.Exposure{Internet: r.Internet, Subnets: r.OtherSubnets}
@@ -221,7 +223,8 @@ func (s *Service) matchDevices(ctx context.Context) ([]match.Device, error) {
 	}
 }
 
-func matchDevice(d store.Device, e *register.Entry, sboms map[sbomKey]*advisory.SBOM) match.Device {
+func matchDevice(d store.Device, e *register.Entry, sboms map[sbomKey]*advisory.SBOM,
+	vendors *match.Vendors) match.Device {
 	md := match.Device{ID: d.ID, Vendor: d.Vendor, Model: d.Model, Version: SoftwareVersion(d.Software),
 		Criticality: match.ParseCriticality(d.Criticality)}
 	if e != nil {
@@ -234,7 +237,7 @@ func matchDevice(d store.Device, e *register.Entry, sboms map[sbomKey]*advisory.
 			md.Criticality = match.ParseCriticality(f[register.Criticality])
 		}
 	}
-	vk, mk := match.DefaultVendors().Key(md.Vendor), match.ModelKey(md.Model)
+	vk, mk := vendors.Key(md.Vendor), match.ModelKey(md.Model)
 	for _, k := range []sbomKey{{vk, mk, match.VersionKey(md.Version)}, {vk, mk, ""}} {
 		if b := sboms[k]; b != nil {
 			md.Components = b.Components

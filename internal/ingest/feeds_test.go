@@ -85,7 +85,7 @@ func TestImportFeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries, _ := s.registerEntries(ctx)
-	md := matchDevice(dev.Device, entries[f.DeviceID], nil)
+	md := matchDevice(dev.Device, entries[f.DeviceID], nil, match.DefaultVendors())
 	err = s.DB.SaveDecision(ctx, store.DecisionRow{Vuln: f.CVE,
 		VendorKey: match.DefaultVendors().Key(md.Vendor), ModelKey: match.ModelKey(md.Model),
 		Version: match.VersionKey(md.Version), Vendor: md.Vendor, Model: md.Model,

@@ -3,8 +3,10 @@ package match
 import (
 	_ "embed"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"go.yaml.in/yaml/v3"
@@ -20,13 +22,20 @@ type Vendors struct {
 	keys map[string]string // normalised name → key
 }
 
-// DefaultVendors is the built-in alias table.
-func DefaultVendors() *Vendors {
+// builtin is vendors.yaml read once; DefaultVendors hands out copies,
+// since Add changes a table.
+var builtin = sync.OnceValue(func() map[string]string {
 	v := &Vendors{keys: map[string]string{}}
 	if err := v.Add(builtinVendors); err != nil {
 		panic("match: built-in vendors.yaml: " + err.Error()) // a test reads it
 	}
-	return v
+	return v.keys
+})
+
+// DefaultVendors is the built-in alias table: a copy of its own, to add
+// to.
+func DefaultVendors() *Vendors {
+	return &Vendors{keys: maps.Clone(builtin())}
 }
 
 // Add reads an alias file (YAML: key: [alias, ...]) into v. A name

@@ -80,7 +80,8 @@ func ingestFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			return err
 		}
 		defer d.close()
-		svc := &ingest.Service{DB: d.db, Chain: d.chain(), Log: e.log, Workers: *workers}
+		svc := &ingest.Service{DB: d.db, Chain: d.chain(), Log: e.log, Workers: *workers,
+			DeferMatch: true}
 		return ingestAll(ctx, e, svc, captures, registers, *mapping)
 	}
 }
@@ -119,8 +120,16 @@ func ingestAll(ctx context.Context, e *env, svc *ingest.Service, captures, regis
 			fmt.Fprintf(e.stderr, "%s: warning: %s\n", path, p)
 		}
 	}
+	var matchErr error
+	if len(errs) < len(captures)+len(registers) {
+		// Once for the whole batch: a new device may have advisories.
+		_, matchErr = svc.Rematch(ctx)
+	}
 	if len(errs) > 0 {
+		if matchErr != nil {
+			fmt.Fprintf(e.stderr, "ward: %v\n", matchErr)
+		}
 		return fmt.Errorf("%d of %d files not ingested: %w", len(errs), len(captures)+len(registers), errSilent)
 	}
-	return nil
+	return matchErr
 }

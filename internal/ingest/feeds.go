@@ -142,6 +142,9 @@ func (s *Service) Rematch(ctx context.Context) (MatchResult, error) {
 // rematchAfter matches again after an import changed the devices or
 // what is known of them; a failure is logged, since the import stands.
 func (s *Service) rematchAfter(ctx context.Context, what string) {
+	if s.DeferMatch {
+		return
+	}
 	res, err := s.Rematch(ctx)
 	if err != nil {
 		s.log().Error("match after import failed", "err", err, "import", what)

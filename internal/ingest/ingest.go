@@ -39,6 +39,9 @@ type Service struct {
 	// Workers for the pipeline; 0 means one per CPU.
 	Workers int
 	Now     func() time.Time // default time.Now
+	// DeferMatch leaves the re-match after a capture or register import
+	// to the caller, who imports several and calls Rematch once.
+	DeferMatch bool
 }
 
 // CaptureResult says what ingesting one capture did.

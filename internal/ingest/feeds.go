@@ -17,17 +17,16 @@ import (
 
 // FeedsResult says what importing a path of feeds did.
 type FeedsResult struct {
-	Path       string            `json:"path"`
-	Files      int               `json:"files"`
-	Advisories store.FeedResult  `json:"advisories"`
-	KEV        int               `json:"kev_entries,omitempty"`
-	EPSS       int               `json:"epss_scores,omitempty"`
-	SBOMs      int               `json:"sboms,omitempty"`
-	VEX        int               `json:"vex_documents,omitempty"`
-	Problems   []string          `json:"problems,omitempty"`
-	Findings   MatchResult       `json:"findings"`
-	Skipped    int               `json:"skipped,omitempty"`
-	Sources    map[string]string `json:"-"`
+	Path       string           `json:"path"`
+	Files      int              `json:"files"`
+	Advisories store.FeedResult `json:"advisories"`
+	KEV        int              `json:"kev_entries,omitempty"`
+	EPSS       int              `json:"epss_scores,omitempty"`
+	SBOMs      int              `json:"sboms,omitempty"`
+	VEX        int              `json:"vex_documents,omitempty"`
+	Problems   []string         `json:"problems,omitempty"`
+	Findings   MatchResult      `json:"findings"`
+	Skipped    int              `json:"skipped,omitempty"`
 }
 
 // MatchResult says what a re-match did.

@@ -137,8 +137,11 @@ type Matcher struct {
 	byPURL     map[string][]*product     // a package URL without version
 	advisories map[string][]*product     // by advisory ID
 	scores     map[string]advisory.Score // the highest CVSS base score of each vulnerability
-	cache      map[cacheKey][]Candidate
-	names      map[nameKey][]hit
+	// cacheMu guards cache and names: matching holds mu only for
+	// reading, and several goroutines may fill the caches at once.
+	cacheMu sync.Mutex
+	cache   map[cacheKey][]Candidate
+	names   map[nameKey][]hit
 }
 
 // vendorIndex holds the products of one vendor key.
@@ -294,27 +297,23 @@ func (m *Matcher) matchLocked(d Device, only []*product, local map[nameKey][]hit
 	return out
 }
 
-// cacheMu guards the caches of all Matchers: reads of a Matcher hold its
-// read lock, and several may fill the cache at once.
-var cacheMu sync.Mutex
-
 func (m *Matcher) cachedLocked(k cacheKey) ([]Candidate, bool) {
-	cacheMu.Lock()
-	defer cacheMu.Unlock()
+	m.cacheMu.Lock()
+	defer m.cacheMu.Unlock()
 	c, ok := m.cache[k]
 	return c, ok
 }
 
 func (m *Matcher) cachedNames(k nameKey) ([]hit, bool) {
-	cacheMu.Lock()
-	defer cacheMu.Unlock()
+	m.cacheMu.Lock()
+	defer m.cacheMu.Unlock()
 	h, ok := m.names[k]
 	return h, ok
 }
 
 func (m *Matcher) storeNames(k nameKey, hs []hit) {
-	cacheMu.Lock()
-	defer cacheMu.Unlock()
+	m.cacheMu.Lock()
+	defer m.cacheMu.Unlock()
 	if len(m.names) > 1<<18 {
 		clear(m.names)
 	}
@@ -322,8 +321,8 @@ func (m *Matcher) storeNames(k nameKey, hs []hit) {
 }
 
 func (m *Matcher) storeLocked(k cacheKey, cs []Candidate) {
-	cacheMu.Lock()
-	defer cacheMu.Unlock()
+	m.cacheMu.Lock()
+	defer m.cacheMu.Unlock()
 	if len(m.cache) > 1<<20 {
 		clear(m.cache)
 	}

@@ -166,3 +166,32 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestSBOMAttached imports a CycloneDX SBOM: it is attached to the
+// vendor, model and version of its metadata component, and a device of
+// that model and version is matched with its components.
+func TestSBOMAttached(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	res, err := s.ImportFeeds(ctx, "../advisory/testdata/cyclonedx/infulink-gateway-3.2.1.cdx-1.4.json",
+		advisory.LoadOptions{}, "alice")
+	if err != nil || res.SBOMs != 1 {
+		t.Fatalf("import: %v, %+v", err, res)
+	}
+	sboms, err := s.sbomIndex(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := match.DefaultVendors()
+	for _, c := range []struct {
+		version string
+		want    bool
+	}{{"3.2.1", true}, {"v3.2.1", true}, {"3.3.0", false}} {
+		d := store.Device{ID: "mac:x", Vendor: "Northwind Medical Systems",
+			Model: "InfuLink Gateway Firmware", Software: "InfuLink " + c.version}
+		md := matchDevice(d, nil, sboms, v)
+		if got := len(md.Components) > 0; got != c.want {
+			t.Errorf("version %s: components %v, want %v", c.version, got, c.want)
+		}
+	}
+}

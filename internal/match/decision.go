@@ -72,9 +72,12 @@ func (ds *Decisions) key(vuln, vendor, model, version string) decisionKey {
 // 8015").
 func ModelKey(model string) string { return strings.Join(nameWords(model), " ") }
 
-// VersionKey is a software version as rulings are keyed by: trimmed, in
-// lower case.
-func VersionKey(version string) string { return strings.ToLower(strings.TrimSpace(version)) }
+// VersionKey is a software version as rulings, SBOMs and patch plans are
+// keyed by: as ParseVersion reads it ("v3.2.1" and "Rev 3.2.1" are
+// "3.2.1"), in lower case.
+func VersionKey(version string) string {
+	return strings.ToLower(ParseVersion(strings.TrimSpace(version)).String())
+}
 
 // Add records a ruling, replacing an earlier one of the same key.
 func (ds *Decisions) Add(d Decision) {

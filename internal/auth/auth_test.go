@@ -174,20 +174,22 @@ func TestThrottleBounded(t *testing.T) {
 func TestPermissions(t *testing.T) {
 	all := []Permission{PermDevicesRead, PermDevicesEdit, PermIngest, PermRegisterImport,
 		PermExport, PermAuditRead, PermUsersManage, PermTokensManage, PermVulnsRead,
-		PermVulnsReview, PermFeedsImport, PermPatchesManage, PermAlertsManage}
+		PermVulnsReview, PermFeedsImport, PermPatchesManage, PermAlertsManage,
+		PermSegmentRead, PermSegmentEdit, PermSegmentExport, PermClinicalSafety}
 	want := map[Role]string{ // one letter a permission, in the order of all
-		RoleAdmin:               "RWIGEAUTVDFPN",
-		RoleSecurity:            "RWI-EA--VDF-N",
-		RoleClinicalEngineering: "RW-GE---VD-P-",
-		RoleNetwork:             "RWI-E---V----",
-		RoleAuditor:             "R---EA--V----",
+		RoleAdmin:               "RWIGEAUTVDFPNSZX-",
+		RoleSecurity:            "RWI-EA--VDF-NSZ--",
+		RoleClinicalEngineering: "RW-GE---VD-P-S---",
+		RoleNetwork:             "RWI-E---V----SZX-",
+		RoleAuditor:             "R---EA--V----S---",
+		RoleClinicalSafety:      "R---E---V----S--C",
 	}
 	for _, r := range Roles {
 		var got []byte
 		for i, p := range all {
 			c := byte('-')
 			if Allowed(r, p) {
-				c = "RWIGEAUTVDFPN"[i]
+				c = "RWIGEAUTVDFPNSZXC"[i]
 			}
 			got = append(got, c)
 		}
@@ -211,6 +213,9 @@ func TestPrincipalSites(t *testing.T) {
 	admin := Principal{Name: "root", Role: RoleAdmin}
 	if !admin.Can(PermDevicesEdit, "") || !admin.Can(PermDevicesEdit, "Guy's") {
 		t.Error("an unlimited admin is refused")
+	}
+	if r, err := ParseRole("clinical-safety-officer"); err != nil || r != RoleClinicalSafety {
+		t.Errorf("ParseRole(clinical-safety-officer) = %q, %v", r, err)
 	}
 	if _, err := ParseRole("Admin"); err == nil {
 		t.Error("ParseRole accepts a name out of case")

@@ -15,10 +15,15 @@ const (
 	RoleClinicalEngineering Role = "clinical-engineering" // EBME: the device register
 	RoleNetwork             Role = "network"              // the network team
 	RoleAuditor             Role = "auditor"              // read-only, the audit log included
+	// RoleClinicalSafety is the trust's Clinical Safety Officer
+	// (DCB0129/DCB0160): signs off segmentation changes that block flows
+	// of life-sustaining or diagnostic devices.
+	RoleClinicalSafety Role = "clinical-safety-officer"
 )
 
 // Roles lists every role.
-var Roles = []Role{RoleAdmin, RoleSecurity, RoleClinicalEngineering, RoleNetwork, RoleAuditor}
+var Roles = []Role{RoleAdmin, RoleSecurity, RoleClinicalEngineering, RoleNetwork, RoleAuditor,
+	RoleClinicalSafety}
 
 // Valid reports whether r is one of Roles.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
@@ -28,7 +33,8 @@ func ParseRole(s string) (Role, error) {
 	if r := Role(s); r.Valid() {
 		return r, nil
 	}
-	return "", fmt.Errorf("auth: unknown role %q (want one of admin, security, clinical-engineering, network, auditor)", s)
+	return "", fmt.Errorf("auth: unknown role %q (want one of admin, security, "+
+		"clinical-engineering, network, auditor, clinical-safety-officer)", s)
 }
 
 // Permission is one kind of action.
@@ -49,6 +55,14 @@ const (
 	PermFeedsImport    Permission = "feeds.import"    // import advisories, KEV, EPSS, SBOMs, VEX
 	PermPatchesManage  Permission = "patches.manage"  // approve versions, move patch plans
 	PermAlertsManage   Permission = "alerts.manage"   // record NHS cyber alerts and move them
+	PermSegmentRead    Permission = "segment.read"    // see zones, violations and policies; simulate
+	PermSegmentEdit    Permission = "segment.edit"    // save or import a policy, learn one
+	PermSegmentExport  Permission = "segment.export"  // download firewall rules, log-only included
+	// PermClinicalSafety signs off a policy that blocks flows of
+	// life-sustaining or diagnostic devices (a DCB0160 hazard-log entry).
+	// Only the Clinical Safety Officer holds it, not even an admin: the
+	// admin grants the role, a clinician signs.
+	PermClinicalSafety Permission = "clinical-safety-officer"
 )
 
 // grants is the permission matrix. A role or permission not listed is
@@ -56,13 +70,18 @@ const (
 var grants = map[Role][]Permission{
 	RoleAdmin: {PermDevicesRead, PermDevicesEdit, PermIngest, PermRegisterImport, PermExport,
 		PermAuditRead, PermUsersManage, PermTokensManage, PermVulnsRead, PermVulnsReview,
-		PermFeedsImport, PermPatchesManage, PermAlertsManage},
+		PermFeedsImport, PermPatchesManage, PermAlertsManage,
+		PermSegmentRead, PermSegmentEdit, PermSegmentExport},
 	RoleSecurity: {PermDevicesRead, PermDevicesEdit, PermIngest, PermExport, PermAuditRead,
-		PermVulnsRead, PermVulnsReview, PermFeedsImport, PermAlertsManage},
+		PermVulnsRead, PermVulnsReview, PermFeedsImport, PermAlertsManage,
+		PermSegmentRead, PermSegmentEdit},
 	RoleClinicalEngineering: {PermDevicesRead, PermDevicesEdit, PermRegisterImport, PermExport,
-		PermVulnsRead, PermVulnsReview, PermPatchesManage},
-	RoleNetwork: {PermDevicesRead, PermDevicesEdit, PermIngest, PermExport, PermVulnsRead},
-	RoleAuditor: {PermDevicesRead, PermExport, PermAuditRead, PermVulnsRead},
+		PermVulnsRead, PermVulnsReview, PermPatchesManage, PermSegmentRead},
+	RoleNetwork: {PermDevicesRead, PermDevicesEdit, PermIngest, PermExport, PermVulnsRead,
+		PermSegmentRead, PermSegmentEdit, PermSegmentExport},
+	RoleAuditor: {PermDevicesRead, PermExport, PermAuditRead, PermVulnsRead, PermSegmentRead},
+	RoleClinicalSafety: {PermDevicesRead, PermExport, PermVulnsRead, PermSegmentRead,
+		PermClinicalSafety},
 }
 
 // Allowed reports whether role r has permission p.

@@ -200,7 +200,8 @@ func tableCounts(t *testing.T, db *DB) map[string]int {
 	out := map[string]int{}
 	for _, table := range []string{"devices", "identifiers", "attributes", "links", "findings",
 		"flows", "ingested_files", "locations", "owners", "tags", "device_tags", "users",
-		"user_roles", "sessions", "api_tokens", "audit_events"} {
+		"user_roles", "sessions", "api_tokens", "audit_events", "segment_policies",
+		"segment_signoffs", "flow_hours"} {
 		var n int
 		err := db.sql.QueryRowContext(t.Context(), "SELECT count(*) FROM "+table).Scan(&n)
 		if err != nil {

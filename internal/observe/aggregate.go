@@ -1,7 +1,9 @@
 package observe
 
 import (
+	"cmp"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
@@ -48,6 +50,89 @@ type flowAgg struct {
 	// they were last seen with, so that most packets update a binding
 	// without a map lookup.
 	src, dst *bindAgg
+	// hours are the counts per hour, in hour order; hours[cur] is the hour
+	// of the last packet, which most packets fall in again. Most flows
+	// live in one or two hours, so a short slice serves better than a map,
+	// and the first hour is kept in hour0 without an allocation of its own.
+	hours []hourAgg
+	cur   int
+	hour0 [1]hourAgg
+}
+
+// hourNanos is an hour in nanoseconds.
+const hourNanos = int64(time.Hour)
+
+// hourAgg is a flow's traffic in the hour that starts at start (unix
+// nanoseconds).
+type hourAgg struct {
+	start          int64
+	packets, bytes uint64
+}
+
+// hourOf is the start of the hour of ts, both unix nanoseconds.
+func hourOf(ts int64) int64 {
+	h := ts - ts%hourNanos
+	if ts < 0 && h != ts {
+		h -= hourNanos
+	}
+	return h
+}
+
+// countHour adds a packet of bytes seen at ts to its hour.
+func (a *flowAgg) countHour(ts int64, bytes uint64) {
+	if a.cur < len(a.hours) {
+		if h := &a.hours[a.cur]; ts >= h.start && ts-h.start < hourNanos {
+			h.packets++
+			h.bytes += bytes
+			return
+		}
+	}
+	if a.hours == nil {
+		a.hours = a.hour0[:0]
+	}
+	start := hourOf(ts)
+	i, found := slices.BinarySearchFunc(a.hours, start, func(h hourAgg, s int64) int {
+		return cmp.Compare(h.start, s)
+	})
+	if !found {
+		a.hours = slices.Insert(a.hours, i, hourAgg{start: start})
+	}
+	a.cur = i
+	a.hours[i].packets++
+	a.hours[i].bytes += bytes
+}
+
+// mergeHours adds the hours of b into a, both in hour order.
+func mergeHours(a, b []hourAgg) []hourAgg {
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]hourAgg, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		switch {
+		case a[0].start < b[0].start:
+			out, a = append(out, a[0]), a[1:]
+		case b[0].start < a[0].start:
+			out, b = append(out, b[0]), b[1:]
+		default:
+			h := a[0]
+			h.packets += b[0].packets
+			h.bytes += b[0].bytes
+			out, a, b = append(out, h), a[1:], b[1:]
+		}
+	}
+	out = append(out, a...)
+	return append(out, b...)
+}
+
+// hourCounts appends hours, converted, to *all and returns them: the
+// flows of a result share one array.
+func hourCounts(all *[]HourCount, hours []hourAgg) []HourCount {
+	n := len(*all)
+	for _, h := range hours {
+		*all = append(*all, HourCount{Hour: nsTime(h.start), Packets: h.packets, Bytes: h.bytes})
+	}
+	return (*all)[n:len(*all):len(*all)]
 }
 
 // tables holds one worker's aggregates. It is not safe for concurrent use.
@@ -180,6 +265,7 @@ func (a *flowAgg) mergeFrom(f *flowAgg) {
 	}
 	a.first = min(a.first, f.first)
 	a.last = max(a.last, f.last)
+	a.hours, a.cur = mergeHours(a.hours, f.hours), 0
 }
 
 func nsTime(ns int64) time.Time { return time.Unix(0, ns).UTC() }
@@ -202,12 +288,18 @@ func (t *tables) result(r *Result) {
 		})
 	}
 	r.Flows = make([]Flow, 0, len(t.flows))
+	n := 0
+	for _, f := range t.flows {
+		n += len(f.hours)
+	}
+	hours := make([]HourCount, 0, n)
 	for _, f := range t.flows {
 		r.Flows = append(r.Flows, Flow{
 			FlowKey: f.key, App: f.app, Packets: f.packets, Bytes: f.bytes,
 			PacketsRev: f.packetsRev, BytesRev: f.bytesRev,
 			Messages: f.messages, MessagesRev: f.messagesRev, Connections: f.conns,
 			First: nsTime(f.first), Last: nsTime(f.last), SrcMAC: f.srcMAC, DstMAC: f.dstMAC,
+			Hours: hourCounts(&hours, f.hours),
 		})
 	}
 }

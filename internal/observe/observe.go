@@ -136,6 +136,15 @@ type Flow struct {
 	Connections    uint64
 	First, Last    time.Time
 	SrcMAC, DstMAC dissect.MAC // as last seen on the wire
+	// Hours are the flow's packets and bytes in each hour of capture time
+	// it was seen in, in hour order; they add up to Packets and Bytes.
+	Hours []HourCount
+}
+
+// HourCount is a flow's traffic in one hour.
+type HourCount struct {
+	Hour           time.Time // the start of the hour, UTC
+	Packets, Bytes uint64    // both directions
 }
 
 // Stats counts what the pipeline read.

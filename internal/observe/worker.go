@@ -221,6 +221,7 @@ func (w *worker) count(f *flowAgg, fwd bool, wireLen int) {
 	f.bytes += uint64(wireLen)
 	f.last = max(f.last, w.now)
 	f.first = min(f.first, w.now)
+	f.countHour(w.now, uint64(wireLen))
 	cache := &f.src
 	if !fwd {
 		f.packetsRev++

@@ -37,7 +37,14 @@ type Flow struct {
 	FirstSeen, LastSeen   time.Time
 	SrcMAC, DstMAC        string // as last seen on the wire, "" when none
 	SrcDevice, DstDevice  string
+	// Hours are the flow's packets and bytes in each hour it was seen in,
+	// in hour order, each Hour the start of a UTC hour between FirstSeen
+	// and LastSeen.
+	Hours []HourCount
 }
+
+// HourCount is a flow's traffic in one hour (observe's).
+type HourCount = observe.HourCount
 
 // NewInput makes the input for an inventory and the flows of the pipeline
 // result it was built from, resolving each end of a flow to its device as
@@ -53,7 +60,7 @@ func NewInput(inv *inventory.Inventory, flows []observe.Flow) *Input {
 			MessagesRev: f.MessagesRev, Connections: f.Connections,
 			FirstSeen: f.First, LastSeen: f.Last,
 			SrcMAC: macString(f.SrcMAC), DstMAC: macString(f.DstMAC),
-			SrcDevice: deviceID(src), DstDevice: deviceID(dst),
+			SrcDevice: deviceID(src), DstDevice: deviceID(dst), Hours: f.Hours,
 		}
 	}
 	return in
@@ -115,9 +122,9 @@ type fileStats struct {
 }
 
 // MergeInventory merges an analysis of the file f into the store, in one
-// transaction: devices, identifiers, attributes, links, findings and flows
-// are inserted or, when already known, updated (counts added, first and
-// last seen widened), and f is recorded. If a file with f's SHA-256 was
+// transaction: devices, identifiers, attributes, links, findings, flows
+// and their hourly counts are inserted or, when already known, updated
+// (counts added, first and last seen widened), and f is recorded. If a file with f's SHA-256 was
 // merged before it changes nothing and returns ErrAlreadyIngested. On any
 // other error nothing is changed.
 func (db *DB) MergeInventory(ctx context.Context, in *Input, f File) (Merged, error) {

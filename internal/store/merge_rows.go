@@ -357,7 +357,35 @@ func (w *merger) flows(flows []Flow) (int, error) {
 			return 0, err
 		}
 	}
-	return len(order), b.close()
+	if err := b.close(); err != nil {
+		return 0, err
+	}
+	return len(order), w.flowHours(order, rows)
+}
+
+// flowHours merges the hourly counts of the flows, after the flows they
+// belong to: counts add up, or after a capture that overlaps one merged
+// before, the greater is kept, hour by hour.
+func (w *merger) flowHours(order []flowKey, rows map[flowKey]*Flow) error {
+	combine := func(col string) string {
+		if w.overlap {
+			return greaterSQL("flow_hours", col)
+		}
+		return col + " = flow_hours." + col + " + excluded." + col
+	}
+	b := w.batch("INSERT INTO flow_hours (src, dst, proto, dst_port, vlan, hour, packets, "+
+		"bytes) VALUES ", 8, " ON CONFLICT (src, dst, proto, dst_port, vlan, hour) DO UPDATE SET "+
+		combine("packets")+", "+combine("bytes"))
+	for _, k := range order {
+		for _, h := range rows[k].Hours {
+			err := b.add(k.src, k.dst, k.proto, k.dstPort, k.vlan, h.Hour.Unix(),
+				count(h.Packets), count(h.Bytes))
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return b.close()
 }
 
 // add folds o, a flow with the same key, into f.
@@ -372,6 +400,7 @@ func (f *Flow) add(o *Flow) {
 	first, last := widen(nanos(f.FirstSeen), nanos(f.LastSeen),
 		nanos(o.FirstSeen), nanos(o.LastSeen))
 	f.FirstSeen, f.LastSeen = fromNanos(first), fromNanos(last)
+	f.Hours = addHours(f.Hours, o.Hours)
 	for _, p := range []struct {
 		dst *string
 		src string
@@ -383,6 +412,27 @@ func (f *Flow) add(o *Flow) {
 			*p.dst = p.src
 		}
 	}
+}
+
+// addHours returns the hours of a and b, both in hour order, added hour
+// by hour, in a new slice: a and b may be an input's.
+func addHours(a, b []HourCount) []HourCount {
+	out := make([]HourCount, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		switch c := a[0].Hour.Compare(b[0].Hour); {
+		case c < 0:
+			out, a = append(out, a[0]), a[1:]
+		case c > 0:
+			out, b = append(out, b[0]), b[1:]
+		default:
+			h := a[0]
+			h.Packets += b[0].Packets
+			h.Bytes += b[0].Bytes
+			out, a, b = append(out, h), a[1:], b[1:]
+		}
+	}
+	out = append(out, a...)
+	return append(out, b...)
 }
 
 // nullString is s, or NULL for "".

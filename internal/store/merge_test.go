@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -492,6 +493,205 @@ func TestOverlappingCaptures(t *testing.T) {
 		}
 		if got, want := counts(), [3]int64{4 * once[0], 4 * once[1], 4 * once[2]}; got != want {
 			t.Errorf("four captures of different hours: counts %v, want %v", got, want)
+		}
+	})
+}
+
+// withHours gives each flow of in hourly counts that add up to its own: a
+// packet of 100 bytes in each hour after the first, the rest in the first.
+func withHours(in *Input) *Input {
+	for i := range in.Flows {
+		f := &in.Flows[i]
+		f.Hours = nil
+		for h := f.FirstSeen.Truncate(time.Hour); !h.After(f.LastSeen); h = h.Add(time.Hour) {
+			f.Hours = append(f.Hours, HourCount{Hour: h, Packets: 1, Bytes: 100})
+		}
+		f.Hours[0].Packets = f.Packets - uint64(len(f.Hours)-1)
+		f.Hours[0].Bytes = f.Bytes - 100*uint64(len(f.Hours)-1)
+	}
+	return in
+}
+
+// hourRows reads flow_hours as "src>dst/hour" → packets, bytes.
+func hourRows(t *testing.T, db *DB) map[string][2]int64 {
+	t.Helper()
+	rows, err := db.sql.QueryContext(t.Context(),
+		"SELECT src, dst, hour, packets, bytes FROM flow_hours")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string][2]int64{}
+	for rows.Next() {
+		var src, dst string
+		var hour, packets, bytes int64
+		if err := rows.Scan(&src, &dst, &hour, &packets, &bytes); err != nil {
+			t.Fatal(err)
+		}
+		out[src+">"+dst+"/"+time.Unix(hour, 0).UTC().Format("15")] = [2]int64{packets, bytes}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestFlowHours merges captures with hourly counts: captures of other
+// hours add rows, a capture of the same hours adds to them, an
+// overlapping one keeps the greater count of each hour, and the same file
+// again changes nothing.
+func TestFlowHours(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		mustMerge(t, db, withHours(syntheticInput(90, 1, 0)), File{SHA256: fakeSHA(1)})
+		once := hourRows(t, db)
+		if got, want := sumColumn(t, db, "flow_hours", "packets"),
+			sumColumn(t, db, "flows", "packets"); got != want || want == 0 {
+			t.Errorf("flow_hours hold %d packets, want the flows' %d", got, want)
+		}
+		if n := len(once); n <= 89 {
+			t.Errorf("%d hour rows for 89 flows, want some flows of two hours", n)
+		}
+
+		bigger := withHours(syntheticInput(90, 1, 0))
+		f := &bigger.Flows[0]
+		f.Packets, f.Hours[0].Packets = f.Packets+50, f.Hours[0].Packets+50
+		if m := mustMerge(t, db, bigger, File{SHA256: fakeSHA(2)}); !m.Overlapping {
+			t.Fatal("the same hours again were not merged as overlapping")
+		}
+		want := maps.Clone(once)
+		k := f.Src + ">" + f.Dst + "/" + f.Hours[0].Hour.Format("15")
+		want[k] = [2]int64{want[k][0] + 50, want[k][1]}
+		if diff := cmp.Diff(want, hourRows(t, db)); diff != "" {
+			t.Errorf("after an overlapping capture (-want +got):\n%s", diff)
+		}
+
+		_, err := db.MergeInventory(t.Context(), bigger, File{SHA256: fakeSHA(2)})
+		if !errors.Is(err, ErrAlreadyIngested) {
+			t.Fatalf("the same file again: got %v, want ErrAlreadyIngested", err)
+		}
+		if diff := cmp.Diff(want, hourRows(t, db)); diff != "" {
+			t.Errorf("after the same file again (-want +got):\n%s", diff)
+		}
+
+		mustMerge(t, db, withHours(syntheticInput(90, 1, 5)), File{SHA256: fakeSHA(3)})
+		if got := len(hourRows(t, db)); got != 2*len(once) {
+			t.Errorf("after a capture five hours later: %d hour rows, want %d", got, 2*len(once))
+		}
+	})
+}
+
+// TestFlowHoursAdd merges two captures of the same flows in the same
+// hours that do not overlap in time (one in the first half of each hour,
+// one in the second): the counts of each hour add up.
+func TestFlowHoursAdd(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		early := withHours(syntheticInput(2, 1, 0))
+		late := withHours(syntheticInput(2, 1, 0))
+		for i := range late.Flows {
+			f := &late.Flows[i]
+			f.FirstSeen, f.LastSeen = f.LastSeen.Add(time.Minute), f.LastSeen.Add(2*time.Minute)
+		}
+		for i := range late.Devices {
+			late.Devices[i].FirstSeen = late.Flows[0].FirstSeen
+			late.Devices[i].LastSeen = late.Flows[0].LastSeen
+		}
+		in := late.Flows[0]
+		late.Flows[0].Hours = []HourCount{{Hour: in.FirstSeen.Truncate(time.Hour), Packets: 10,
+			Bytes: 1000}}
+		mustMerge(t, db, early, File{SHA256: fakeSHA(1)})
+		if m := mustMerge(t, db, late, File{SHA256: fakeSHA(2)}); m.Overlapping {
+			t.Fatal("captures apart in time were merged as overlapping")
+		}
+		f := early.Flows[0]
+		k := f.Src + ">" + f.Dst + "/" + f.Hours[0].Hour.Format("15")
+		if got, want := hourRows(t, db)[k], [2]int64{20, 2000}; got != want {
+			t.Errorf("hour %s: got %v, want %v", k, got, want)
+		}
+	})
+}
+
+// TestFlowHoursLab merges a real capture: the flows' hours hold all their
+// packets and bytes.
+func TestFlowHoursLab(t *testing.T) {
+	a := analyse(t, labCapture)
+	eachDB(t, func(t *testing.T, db *DB) {
+		mustMerge(t, db, a.input(), a.file(labCapture))
+		for _, col := range []string{"packets", "bytes"} {
+			got, want := sumColumn(t, db, "flow_hours", col), sumColumn(t, db, "flows", col)
+			if got != want || want == 0 {
+				t.Errorf("flow_hours hold %d %s, want the flows' %d", got, col, want)
+			}
+		}
+	})
+}
+
+// TestFlowHoursInvalid refuses hourly counts that are not whole hours in
+// order within the flow's time, before anything is written.
+func TestFlowHoursInvalid(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(f *Flow)
+		want string
+	}{
+		{"not an hour's start", func(f *Flow) { f.Hours[0].Hour = f.Hours[0].Hour.Add(time.Minute) },
+			"not the start of an hour"},
+		{"out of order", func(f *Flow) {
+			f.Hours = []HourCount{f.Hours[0], f.Hours[0]}
+		}, "not after the hour before"},
+		{"before the flow", func(f *Flow) { f.Hours[0].Hour = f.Hours[0].Hour.Add(-time.Hour) },
+			"before the flow's first packet"},
+		{"after the flow", func(f *Flow) {
+			f.Hours = append(f.Hours, HourCount{Hour: f.LastSeen.Truncate(time.Hour).Add(time.Hour)})
+		}, "after the flow's last packet"},
+		{"zero hour", func(f *Flow) { f.Hours[0].Hour = time.Time{} }, "out of range"},
+	}
+	eachDB(t, func(t *testing.T, db *DB) {
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				in := withHours(syntheticInput(3, 1, 0))
+				c.edit(&in.Flows[0])
+				_, err := db.MergeInventory(t.Context(), in, File{SHA256: fakeSHA(1)})
+				if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+					t.Errorf("got %v, want ErrInvalid saying %q", err, c.want)
+				}
+				if n := tableCounts(t, db)["flows"]; n != 0 {
+					t.Errorf("%d flows stored after a refused merge, want 0", n)
+				}
+			})
+		}
+	})
+}
+
+// TestFlowHoursFollowFlows deletes a device and then a flow: the flow's
+// hours stay with it, without the device, and go with it.
+func TestFlowHoursFollowFlows(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		in := withHours(syntheticInput(3, 1, 0))
+		mustMerge(t, db, in, File{SHA256: fakeSHA(1)})
+		f := in.Flows[0]
+		before := len(hourRows(t, db))
+		if _, err := db.sql.ExecContext(t.Context(), "DELETE FROM devices WHERE id = $1",
+			f.SrcDevice); err != nil {
+			t.Fatal(err)
+		}
+		if got := len(hourRows(t, db)); got != before {
+			t.Errorf("after deleting a device: %d hour rows, want %d", got, before)
+		}
+		hours, err := db.SegmentFlowHours(t.Context(), time.Time{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hours {
+			if h.Src.String() == f.Src && h.SrcDevice != "" {
+				t.Errorf("hour of a deleted device's flow names device %q", h.SrcDevice)
+			}
+		}
+		if _, err := db.sql.ExecContext(t.Context(), "DELETE FROM flows WHERE src = $1 AND "+
+			"dst = $2", f.Src, f.Dst); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := len(hourRows(t, db)), before-len(f.Hours); got != want {
+			t.Errorf("after deleting a flow: %d hour rows, want %d", got, want)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -284,4 +285,76 @@ func TestSegmentTextKeptAsGiven(t *testing.T) {
 			t.Errorf("text of %d bytes read back as %d bytes, not the same", len(text), len(v.YAML))
 		}
 	})
+}
+
+func TestSegmentFlowHours(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		in := withHours(syntheticInput(90, 1, 0))
+		mustMerge(t, db, in, File{SHA256: fakeSHA(1)})
+		eight := synthBase.Truncate(time.Hour)
+		nine := eight.Add(time.Hour)
+		var all, inEight, inNine int
+		flows := map[string]Flow{}
+		for _, f := range in.Flows {
+			flows[f.Src+">"+f.Dst] = f
+			for _, h := range f.Hours {
+				all++
+				if h.Hour.Equal(eight) {
+					inEight++
+				} else {
+					inNine++
+				}
+			}
+		}
+		cases := []struct {
+			name     string
+			from, to time.Time
+			want     int
+		}{
+			{"all", time.Time{}, time.Time{}, all},
+			{"from nine", nine, time.Time{}, inNine},
+			{"to nine", time.Time{}, nine, inEight},
+			{"from a nanosecond past eight", eight.Add(1), time.Time{}, inNine},
+			{"within an hour", eight.Add(30 * time.Minute), nine, 0},
+			{"eight to ten", eight, nine.Add(time.Hour), all},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				got, err := db.SegmentFlowHours(t.Context(), c.from, c.to)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != c.want {
+					t.Errorf("got %d hours, want %d", len(got), c.want)
+				}
+				for i, h := range got {
+					checkFlowHour(t, flows, h)
+					if i > 0 && h.Hour.Before(got[i-1].Hour) {
+						t.Errorf("hour %v after %v, want hour order", h.Hour, got[i-1].Hour)
+					}
+				}
+			})
+		}
+	})
+}
+
+// checkFlowHour compares an hour read back with the flow and hour merged.
+func checkFlowHour(t *testing.T, flows map[string]Flow, h segment.FlowHour) {
+	t.Helper()
+	f, ok := flows[h.Src.String()+">"+h.Dst.String()]
+	if !ok {
+		t.Errorf("hour of an unknown flow %s", h.Key())
+		return
+	}
+	i := slices.IndexFunc(f.Hours, func(c HourCount) bool { return c.Hour.Equal(h.Hour) })
+	if i < 0 {
+		t.Errorf("flow %s: hour %v was not merged", h.Key(), h.Hour)
+		return
+	}
+	got := [...]any{h.App, h.SrcDevice, h.DstDevice, h.Packets, h.Bytes, h.Hour.Location()}
+	want := [...]any{f.App, f.SrcDevice, f.DstDevice, f.Hours[i].Packets, f.Hours[i].Bytes,
+		time.UTC}
+	if got != want {
+		t.Errorf("flow %s hour %v: got %v, want %v", h.Key(), h.Hour, got, want)
+	}
 }

@@ -219,7 +219,32 @@ func validateFlow(f *Flow, ids map[string]bool) error {
 	if r := badTime(f.FirstSeen, f.LastSeen); r != "" {
 		return invalidf("%s: %s", what, r)
 	}
+	if r := badHours(f); r != "" {
+		return invalidf("%s: %s", what, r)
+	}
 	return nil
+}
+
+// badHours says what is wrong with a flow's hourly counts, or "" if
+// nothing: each must be the start of a UTC hour, after the one before, and
+// within the flow's first and last seen when they are known.
+func badHours(f *Flow) string {
+	for i, h := range f.Hours {
+		at := h.Hour.UTC().Format(time.RFC3339Nano)
+		switch {
+		case badTime(h.Hour) != "" || h.Hour.IsZero():
+			return fmt.Sprintf("hour %s is out of range", at)
+		case h.Hour.Unix()%3600 != 0 || h.Hour.Nanosecond() != 0:
+			return fmt.Sprintf("hour %s is not the start of an hour", at)
+		case i > 0 && !f.Hours[i-1].Hour.Before(h.Hour):
+			return fmt.Sprintf("hour %s is not after the hour before it", at)
+		case !f.FirstSeen.IsZero() && !h.Hour.After(f.FirstSeen.Add(-time.Hour)):
+			return fmt.Sprintf("hour %s ends before the flow's first packet", at)
+		case !f.LastSeen.IsZero() && h.Hour.After(f.LastSeen):
+			return fmt.Sprintf("hour %s starts after the flow's last packet", at)
+		}
+	}
+	return ""
 }
 
 func isSHA256(s string) bool {

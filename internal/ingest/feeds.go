@@ -204,6 +204,12 @@ func (s *Service) matchDevices(ctx context.Context, vendors *match.Vendors) ([]m
 	if err != nil {
 		return nil, fmt.Errorf("match: %w", err)
 	}
+	cross, err := s.crossZone(ctx)
+	if err != nil {
+		// A policy that no longer compiles on the devices must not stop
+		// matching: the exposure is then read without zones.
+		s.log().Warn("zones not read for exposure", "err", err)
+	}
 	var out []match.Device
 	q := store.DeviceQuery{Limit: 500}
 	for {
@@ -214,8 +220,8 @@ func (s *Service) matchDevices(ctx context.Context, vendors *match.Vendors) ([]m
 		for _, d := range page.Devices {
 			md := matchDevice(d, entries[d.ID], sboms, vendors)
 			r := reach[d.ID]
-			// TODO(#6): CrossZone, once zones exist.
-			md.Exposure = match.Exposure{Internet: r.Internet, Subnets: r.OtherSubnets}
+			md.Exposure = match.Exposure{Internet: r.Internet, Subnets: r.OtherSubnets,
+				CrossZone: cross[d.ID]}
 			out = append(out, md)
 		}
 		if page.Next == "" {

@@ -381,7 +381,7 @@ func mergeCategories(groups []*learnGroup, src bool) []*learnGroup {
 			out = append(out, g)
 			continue
 		}
-		k := mkey{zone: mine.Zone, other: other.Key(), svcs: svcString(g.svcs)}
+		k := mkey{zone: mine.Zone, other: other.Key(), svcs: fmt.Sprint(services(g.svcs))}
 		m := byKey[k]
 		if m == nil {
 			byKey[k] = g
@@ -398,25 +398,6 @@ func mergeCategories(groups []*learnGroup, src bool) []*learnGroup {
 		m.merge(g)
 	}
 	return out
-}
-
-// svcString is a set of services in a canonical form, for comparison.
-func svcString(svcs map[svcKey]struct{}) string {
-	list := make([]svcKey, 0, len(svcs))
-	for s := range svcs {
-		list = append(list, s)
-	}
-	slices.SortFunc(list, compareSvc)
-	var b strings.Builder
-	for _, s := range list {
-		fmt.Fprintf(&b, "%d/%d/%s;", s.proto, s.port, s.app)
-	}
-	return b.String()
-}
-
-func compareSvc(a, b svcKey) int {
-	return cmp.Or(cmp.Compare(a.proto, b.proto), cmp.Compare(a.app, b.app),
-		cmp.Compare(a.port, b.port))
 }
 
 // services writes observed services as Services: one per protocol and
@@ -482,18 +463,34 @@ func portRanges(proto uint8, ps []uint16) []PortRange {
 }
 
 func (g *learnGroup) describe() string {
-	return fmt.Sprintf("learned from %d flows (%d packets) seen %s to %s", g.flows, g.packets,
-		g.first.UTC().Format(learnTime), g.last.UTC().Format(learnTime))
+	return fmt.Sprintf("learned from %s (%s) seen %s to %s", plural(uint64(g.flows), "flow"),
+		plural(g.packets, "packet"), g.first.UTC().Format(learnTime),
+		g.last.UTC().Format(learnTime))
+}
+
+func plural(n uint64, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.FormatUint(n, 10) + " " + what + "s"
 }
 
 const learnTime = "2006-01-02 15:04 MST"
+
+// maxName bounds a drafted conduit's name before its "-2" suffix, under
+// the 100 characters a policy allows.
+const maxName = 90
 
 // conduitName names a drafted conduit from its ends, "imaging-ct-to-
 // clinical-it-pacs", unique among taken.
 func conduitName(from, to End, taken map[string]bool) string {
 	base := endName(from) + "-to-" + endName(to)
-	if len(base) > 90 {
-		base = strings.TrimRight(base[:90], "-")
+	if len(base) > maxName { // at a word's end
+		cut := strings.LastIndexByte(base[:maxName+1], '-')
+		if cut <= 0 {
+			cut = maxName
+		}
+		base = base[:cut]
 	}
 	n := base
 	for k := 2; taken[n]; k++ {

@@ -29,7 +29,9 @@ type Measures struct {
 // zones (Unassigned counting as one): they reach each other without
 // passing a router, so no firewall between zones can stop their flows.
 // A broadcast domain is a VLAN and an IPv4 /24 or IPv6 /64 of a device's
-// address; link-local addresses are left out, being on every link.
+// address; link-local addresses are left out, being on every link, and
+// so are routers, firewalls and switches, whose interfaces are in every
+// network they route.
 type FlatNetwork struct {
 	Network string   `json:"network"` // "10.1.2.0/24 vlan 20", or "10.1.2.0/24" untagged
 	Devices int      `json:"devices"`
@@ -76,6 +78,9 @@ func (d domain) String() string {
 func (e *Evaluator) flatNetworks() ([]FlatNetwork, int) {
 	members := map[domain][]int32{}
 	for i := range e.devs {
+		if gateway(e.devs[i].Category) {
+			continue
+		}
 		for _, d := range domainsOf(&e.devs[i]) {
 			if m := members[d]; !slices.Contains(m, int32(i)) {
 				members[d] = append(m, int32(i))
@@ -104,6 +109,11 @@ func (e *Evaluator) flatNetworks() ([]FlatNetwork, int) {
 		return cmp.Or(cmp.Compare(b.Devices, a.Devices), cmp.Compare(a.Network, b.Network))
 	})
 	return out, len(flat)
+}
+
+// gateway reports whether devices of category c route between networks.
+func gateway(c string) bool {
+	return c == "router" || c == "firewall" || c == "switch" || c == "network-infrastructure"
 }
 
 // domainsOf returns the broadcast domains of d: each of its routable

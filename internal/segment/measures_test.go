@@ -36,6 +36,9 @@ func TestMeasuresFlatUntagged(t *testing.T) {
 		{ID: "c", IPs: addrs("2001:db8:1::1"), Category: "imaging-mr"},
 		{ID: "d", IPs: addrs("2001:db8:1::2")},
 		{ID: "e", IPs: addrs("10.0.201.1")},
+		// a router is on every network it routes: no flat network by itself
+		{ID: "gw", IPs: addrs("10.0.201.254", "10.0.202.254"), Category: "router"},
+		{ID: "f", IPs: addrs("10.0.202.1"), Category: "imaging-mr"},
 	}
 	got := compile(t, p, devs).Measures()
 	want := []FlatNetwork{

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wardhq/ward/internal/auth"
+	"github.com/wardhq/ward/internal/segment"
 	"github.com/wardhq/ward/internal/store"
 )
 
@@ -35,6 +36,9 @@ type deviceView struct {
 	CanEdit       bool
 	SiteName      string
 	Vulns         *deviceVulns // nil when the user may not see vulnerabilities here
+	// Zone is where the policy in force places the device, nil when the
+	// user may not see segmentation.
+	Zone *segment.Placement
 }
 
 // locationOption is a location with its path, for the location menu.
@@ -147,6 +151,7 @@ func (s *Server) deviceView(r *http.Request, d *store.DeviceDetail) (*deviceView
 	if v.Vulns, err = s.deviceVulns(r, d); err != nil {
 		return nil, err
 	}
+	v.Zone = s.deviceZone(r, d.ID)
 	return v, nil
 }
 

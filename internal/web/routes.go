@@ -50,6 +50,7 @@ type route struct {
 func (s *Server) routes() []route {
 	rs := append(s.pageRoutes(), s.apiRoutes()...)
 	rs = append(rs, s.vulnRoutes()...)
+	rs = append(rs, s.segmentRoutes()...)
 	return append(rs, s.workflowRoutes()...)
 }
 

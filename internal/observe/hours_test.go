@@ -22,9 +22,11 @@ func checkHours(t *testing.T, name string, r *Result) (multi int) {
 			bytes += h.Bytes
 			switch {
 			case h.Hour.Location() != time.UTC || !h.Hour.Truncate(time.Hour).Equal(h.Hour):
-				t.Errorf("%s: flow %v: hour %v is not the start of a UTC hour", name, f.FlowKey, h.Hour)
+				t.Errorf("%s: flow %v: hour %v is not the start of a UTC hour", name, f.FlowKey,
+					h.Hour)
 			case i > 0 && !f.Hours[i-1].Hour.Before(h.Hour):
-				t.Errorf("%s: flow %v: hour %v after %v", name, f.FlowKey, h.Hour, f.Hours[i-1].Hour)
+				t.Errorf("%s: flow %v: hour %v after %v", name, f.FlowKey, h.Hour,
+					f.Hours[i-1].Hour)
 			case h.Hour.After(f.Last) || h.Hour.Add(time.Hour).Before(f.First):
 				t.Errorf("%s: flow %v: hour %v outside %v to %v", name, f.FlowKey, h.Hour,
 					f.First, f.Last)

@@ -633,15 +633,17 @@ func TestFlowHoursInvalid(t *testing.T) {
 		edit func(f *Flow)
 		want string
 	}{
-		{"not an hour's start", func(f *Flow) { f.Hours[0].Hour = f.Hours[0].Hour.Add(time.Minute) },
-			"not the start of an hour"},
+		{"not an hour's start", func(f *Flow) {
+			f.Hours[0].Hour = f.Hours[0].Hour.Add(time.Minute)
+		}, "not the start of an hour"},
 		{"out of order", func(f *Flow) {
 			f.Hours = []HourCount{f.Hours[0], f.Hours[0]}
 		}, "not after the hour before"},
 		{"before the flow", func(f *Flow) { f.Hours[0].Hour = f.Hours[0].Hour.Add(-time.Hour) },
 			"before the flow's first packet"},
 		{"after the flow", func(f *Flow) {
-			f.Hours = append(f.Hours, HourCount{Hour: f.LastSeen.Truncate(time.Hour).Add(time.Hour)})
+			next := f.LastSeen.Truncate(time.Hour).Add(time.Hour)
+			f.Hours = append(f.Hours, HourCount{Hour: next})
 		}, "after the flow's last packet"},
 		{"zero hour", func(f *Flow) { f.Hours[0].Hour = time.Time{} }, "out of range"},
 	}

@@ -85,7 +85,9 @@ func TestSavePolicyInvalid(t *testing.T) {
 		{"no author", func(v *PolicyVersion) { v.By = "\t" }},
 		{"NUL in text", func(v *PolicyVersion) { v.YAML += "\x00" }},
 		{"bad UTF-8 note", func(v *PolicyVersion) { v.Note = "\xff" }},
-		{"time out of range", func(v *PolicyVersion) { v.CreatedAt = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC) }},
+		{"time out of range", func(v *PolicyVersion) {
+			v.CreatedAt = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
+		}},
 	}
 	eachDB(t, func(t *testing.T, db *DB) {
 		id, err := db.SavePolicy(t.Context(), good)
@@ -357,4 +359,25 @@ func checkFlowHour(t *testing.T, flows map[string]Flow, h segment.FlowHour) {
 	if got != want {
 		t.Errorf("flow %s hour %v: got %v, want %v", h.Key(), h.Hour, got, want)
 	}
+}
+
+// TestSegmentFlowsMany reads more flows than one chunk holds: every flow
+// once.
+func TestSegmentFlowsMany(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		in := syntheticInput(1200, 0, 0)
+		mustMerge(t, db, in, File{SHA256: fakeSHA(1)})
+		got, err := db.SegmentFlows(t.Context(), time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, f := range got {
+			seen[f.Src.String()+">"+f.Dst.String()] = true
+		}
+		if len(got) != len(in.Flows) || len(seen) != len(in.Flows) {
+			t.Errorf("got %d flows, %d of them distinct; want %d", len(got), len(seen),
+				len(in.Flows))
+		}
+	})
 }

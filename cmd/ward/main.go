@@ -19,10 +19,16 @@ func main() {
 }
 
 // exitCode reports err on stderr and maps it to the process's exit code:
-// 0 success, 2 a usage error, 1 anything else.
+// 0 success, 2 a usage error, a command's own status (exitStatus), 1
+// anything else.
 func exitCode(err error, stderr *os.File) int {
 	if err == nil {
 		return 0
+	}
+	var st *exitStatus
+	if errors.As(err, &st) {
+		fmt.Fprintf(stderr, "ward: %v\n", st.err)
+		return st.code
 	}
 	var u *usageError
 	if errors.As(err, &u) {

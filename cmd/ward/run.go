@@ -14,6 +14,15 @@ import (
 // errSilent is returned by a command that has already said why it failed.
 var errSilent = errors.New("failed")
 
+// exitStatus is an outcome with an exit status of its own, for scripts
+// that branch on it (ward segment check -strict exits 3 on violations).
+type exitStatus struct {
+	code int
+	err  error
+}
+
+func (e *exitStatus) Error() string { return e.err.Error() }
+
 // usageError is a mistake in the command line.
 type usageError struct {
 	msg  string
@@ -45,7 +54,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{analyzeCommand, serveCommand, ingestCommand, demoCommand, userCommand,
-		verifyCommand, matchCommand, feedsCommand, versionCommand}
+		verifyCommand, matchCommand, feedsCommand, segmentCommand, versionCommand}
 }
 
 func lookup(name string) *command {

@@ -15,8 +15,10 @@ import (
 var userCommand = &command{
 	name:    "user",
 	summary: "add a user (prints a first password once)",
-	usage:   "add [-data DIR] -role ROLE [-site ID] NAME\n\nROLE is admin, security, clinical-engineering, network or auditor.",
-	flags:   userFlags,
+	usage: "add [-data DIR] -role ROLE [-site ID] NAME\n\nROLE is admin, security, " +
+		"clinical-engineering, network, auditor or clinical-safety-officer\n(the Clinical " +
+		"Safety Officer, who alone signs off segmentation that blocks critical flows).",
+	flags: userFlags,
 }
 
 func userFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {

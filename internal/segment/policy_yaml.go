@@ -80,6 +80,10 @@ const policyVersion = 1
 // Parse reads a policy from YAML and checks it as Validate does. name is
 // the file's name for messages ("" when it has none). A bad policy is a
 // *PolicyError naming the key, line and column of every problem.
+//
+// Parse writes protocols as Service.Proto names them ("TCP" and "6" become
+// "tcp"), gives each unnamed conduit the name ConduitNames gives it, and
+// sets Infrastructure.ICMPErrors unless the file turns it off.
 func Parse(data []byte, name string) (p *Policy, err error) {
 	defer func() {
 		// The YAML parser is third-party code fed untrusted input: a panic

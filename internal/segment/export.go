@@ -786,20 +786,45 @@ func exportOverlaps(a, b []netip.Prefix) bool {
 	return false
 }
 
-// exportPublicPart returns the prefixes of ps that hold public addresses:
-// all but those inside a non-public range. A prefix that holds both is
-// kept whole.
+// exportPublicPart returns the public addresses of ps: ps without the
+// non-public ranges.
 func exportPublicPart(ps []netip.Prefix, v6 bool) []netip.Prefix {
-	var out []netip.Prefix
-	for _, p := range ps {
-		inside := slices.ContainsFunc(exportNonPublic(v6), func(r netip.Prefix) bool {
-			return r.Bits() <= p.Bits() && r.Contains(p.Addr())
-		})
-		if !inside {
-			out = append(out, p)
+	out := slices.Clone(ps)
+	for _, r := range exportNonPublic(v6) {
+		var next []netip.Prefix
+		for _, p := range out {
+			next = append(next, exportSubtract(p, r)...)
 		}
+		out = next
 	}
-	return out
+	return exportMergePrefixes(out)
+}
+
+// exportSubtract returns the prefixes that hold p's addresses without
+// q's: none when q holds p, p when they do not meet, else the halves of p
+// less q.
+func exportSubtract(p, q netip.Prefix) []netip.Prefix {
+	switch {
+	case !p.Overlaps(q):
+		return []netip.Prefix{p}
+	case q.Bits() <= p.Bits():
+		return nil
+	}
+	lo := netip.PrefixFrom(p.Addr(), p.Bits()+1)
+	hi := netip.PrefixFrom(exportSetBit(p.Addr(), p.Bits()), p.Bits()+1)
+	return append(exportSubtract(lo, q), exportSubtract(hi, q)...)
+}
+
+// exportSetBit returns a with bit i (0 the most significant) set.
+func exportSetBit(a netip.Addr, i int) netip.Addr {
+	if a.Is4() {
+		b := a.As4()
+		b[i/8] |= 0x80 >> (i % 8)
+		return netip.AddrFrom4(b)
+	}
+	b := a.As16()
+	b[i/8] |= 0x80 >> (i % 8)
+	return netip.AddrFrom16(b)
 }
 
 // exportText makes s safe for one line of a comment: control characters

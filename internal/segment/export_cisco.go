@@ -85,10 +85,25 @@ type iosSection struct {
 	src   iosAddr
 }
 
+// iosClass is a class as the lists judge it: after the rule of public
+// addresses, only the non-public addresses of its prefixes are its own;
+// all of them still say where its interfaces are (orig4, orig6).
+type iosClass struct {
+	exportClass
+	orig4, orig6 []netip.Prefix
+}
+
+func (c *iosClass) orig(v6 bool) []netip.Prefix {
+	if v6 {
+		return c.orig6
+	}
+	return c.orig4
+}
+
 // iosGen writes the lists of one policy.
 type iosGen struct {
 	x       *exportPlan
-	classes []exportClass // x.classes, after the public rule cut to non-public addresses
+	classes []iosClass
 	shadows [][]iosShadow // by class
 	// dstOrder is the order destinations are tried: the classes, with the
 	// rule of public addresses last.
@@ -125,8 +140,10 @@ func newIOSGen(x *exportPlan) *iosGen {
 // Then no class overlaps the public rule from behind, and it can be
 // tried last.
 func (g *iosGen) cutAfterInternet() {
-	g.classes = slices.Clone(g.x.classes)
 	seen := false
+	for _, c := range g.x.classes {
+		g.classes = append(g.classes, iosClass{exportClass: c, orig4: c.v4, orig6: c.v6})
+	}
 	for i := range g.classes {
 		c := &g.classes[i]
 		if seen {
@@ -137,10 +154,10 @@ func (g *iosGen) cutAfterInternet() {
 	}
 }
 
-// dropCovered leaves out the classes that change no address's zone: a
-// class each of whose prefixes falls, first, wholly in a later class of
-// its own zone (a zone's known hosts on its own subnet, most often).
-// Lists are shorter without them and judge as before.
+// dropCovered leaves out the hosts classes that change no address's zone:
+// those whose addresses fall, first, in a later class of their own zone
+// (a zone's known hosts on its own subnet). Lists are shorter without
+// them and judge as before.
 func (g *iosGen) dropCovered() {
 	for i := len(g.classes) - 1; i >= 0; i-- {
 		if g.covered(i) {
@@ -151,7 +168,7 @@ func (g *iosGen) dropCovered() {
 
 func (g *iosGen) covered(i int) bool {
 	c := &g.classes[i]
-	if c.kind == exportInternet {
+	if c.kind != exportHosts {
 		return false
 	}
 	for _, v6 := range []bool{false, true} {
@@ -191,7 +208,8 @@ func (g *iosGen) findShadows() {
 			if a.zone == b.zone || a.kind == exportHosts && b.kind == exportHosts {
 				continue
 			}
-			s := iosShadow{class: c, v4: g.overlap(a, b, false), v6: g.overlap(a, b, true)}
+			s := iosShadow{class: c, v4: g.overlap(a, b.prefixes(false), b.kind, false),
+				v6: g.overlap(a, b.prefixes(true), b.kind, true)}
 			if len(s.v4)+len(s.v6) > 0 {
 				g.shadows[k] = append(g.shadows[k], s)
 			}
@@ -199,16 +217,18 @@ func (g *iosGen) findShadows() {
 	}
 }
 
-// overlap returns the addresses of earlier class a that later class b
-// also holds.
-func (g *iosGen) overlap(a, b *exportClass, v6 bool) []netip.Prefix {
+// overlap returns the addresses of earlier class a that a later class,
+// of prefixes ps or public addresses (kind), also holds.
+func (g *iosGen) overlap(a *iosClass, ps []netip.Prefix, kind exportKind, v6 bool) []netip.Prefix {
 	switch {
+	case a.kind == exportInternet && kind == exportInternet:
+		return nil
 	case a.kind == exportInternet:
-		return nil // b was cut to non-public addresses
-	case b.kind == exportInternet:
+		return exportPublicPart(ps, v6)
+	case kind == exportInternet:
 		return exportPublicPart(a.prefixes(v6), v6)
 	}
-	return exportIntersect(a.prefixes(v6), b.prefixes(v6))
+	return exportIntersect(a.prefixes(v6), ps)
 }
 
 func (g *iosGen) write() []byte {
@@ -320,15 +340,7 @@ func (g *iosGen) list(z string, v6 bool) []string {
 // parts of earlier classes of other zones that overlap them, in
 // classification order with the public rule last.
 func (g *iosGen) sections(z string, v6 bool) []iosSection {
-	foreign := map[int][]netip.Prefix{}
-	for k, c := range g.classes {
-		if c.zone != z {
-			continue
-		}
-		for _, s := range g.shadows[k] {
-			foreign[s.class] = append(foreign[s.class], s.family(v6)...)
-		}
-	}
+	foreign := g.foreign(z, v6)
 	var out []iosSection
 	var inet *iosSection
 	for i, c := range g.classes {
@@ -336,6 +348,9 @@ func (g *iosGen) sections(z string, v6 bool) []iosSection {
 		switch {
 		case c.zone == z && c.kind == exportInternet:
 			inet = &iosSection{class: i, src: iosAddr{any: true}}
+		case c.kind == exportInternet && len(foreign[i]) > 0:
+			out = append(out, iosSection{class: i, src: iosAddr{ps: foreign[i],
+				label: "WARD-PUBLIC-IN-" + strings.ToUpper(z)}})
 		case c.zone == z && len(c.prefixes(v6)) > 0:
 			out = append(out, iosSection{class: i, src: iosAddr{ps: c.prefixes(v6), label: label}})
 		case c.zone != z && len(foreign[i]) > 0:
@@ -346,6 +361,30 @@ func (g *iosGen) sections(z string, v6 bool) []iosSection {
 	}
 	if inet != nil {
 		out = append(out, *inet)
+	}
+	return out
+}
+
+// foreign returns, by class, the addresses of the classes of other
+// zones that enter through zone z's interfaces: where an earlier class
+// overlaps the prefixes of one of z's classes as the policy gives them.
+func (g *iosGen) foreign(z string, v6 bool) map[int][]netip.Prefix {
+	out := map[int][]netip.Prefix{}
+	for k := range g.classes {
+		b := &g.classes[k]
+		if b.zone != z {
+			continue
+		}
+		for c := range k {
+			a := &g.classes[c]
+			if a.zone == z || a.kind == exportHosts && b.kind == exportHosts {
+				continue
+			}
+			out[c] = append(out[c], g.overlap(a, b.orig(v6), b.kind, v6)...)
+		}
+	}
+	for c, ps := range out {
+		out[c] = exportMergePrefixes(ps)
 	}
 	return out
 }
@@ -365,7 +404,7 @@ func (g *iosGen) classLabel(i int) string {
 func (g *iosGen) section(l *iosList, z string, secs []iosSection, i int) {
 	s := &secs[i]
 	c := &g.classes[s.class]
-	what := g.x.classComment(c)
+	what := g.x.classComment(&c.exportClass)
 	if c.zone != z {
 		what += ", where it overlaps this zone's"
 	}

@@ -265,13 +265,13 @@ func (lab *exportLab) checkOther() {
 	lab.run(lab.router, "nft", "list", "set", "inet", "other", "keep")
 }
 
-var exportPackets = regexp.MustCompile(`counter packets (\d+)`)
+var exportPacketCount = regexp.MustCompile(`counter packets (\d+)`)
 
 // counter returns the packets counted in a chain of table inet ward.
 func (lab *exportLab) counter(chain string) int {
 	lab.t.Helper()
 	out := lab.run(lab.router, "nft", "list", "chain", "inet", "ward", chain)
-	m := exportPackets.FindStringSubmatch(out)
+	m := exportPacketCount.FindStringSubmatch(out)
 	if m == nil {
 		lab.t.Fatalf("chain %s has no counter:\n%s", chain, out)
 	}

@@ -3,10 +3,14 @@ package segment
 import (
 	"bytes"
 	"flag"
+	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -428,4 +432,571 @@ func TestExportErrors(t *testing.T) {
 	if _, err := NFTables(p, b, ExportOptions{Table: "ward table"}); err == nil {
 		t.Error(`NFTables with table "ward table": got no error`)
 	}
+}
+
+// The Cisco lists judged as IOS would: a small interpreter of the lists
+// Cisco writes, and a reference that reads the policy and its Book
+// directly. For every packet from a pool, the list of every zone whose
+// interface it may enter must permit it exactly when the policy allows
+// it or it answers a flow the policy allows (lists keep no state).
+
+// exportPacket is a packet as an access list sees it.
+type exportPacket struct {
+	src, dst     netip.Addr
+	proto        uint8
+	sport, dport uint16
+	ack          bool  // a TCP segment of an established connection
+	icmpType     uint8 // ICMP or ICMPv6 type
+}
+
+// exportACE is one entry of a list.
+type exportACE struct {
+	permit       bool
+	proto        string // "ip", "ipv6", "tcp", "udp", "icmp", a number, or "" for svcGroup
+	svcGroup     string
+	src, dst     exportACEAddr
+	sport, dport []uint16 // lo, hi; nil for any
+	established  bool
+	icmpType     string
+}
+
+type exportACEAddr struct {
+	any   bool
+	group string
+	p     netip.Prefix
+	wild  uint32 // IPv4 wildcard
+}
+
+// exportIOS is a parsed Cisco file.
+type exportIOS struct {
+	nets map[string][]netip.Prefix
+	svcs map[string][][]string // each entry's tokens
+	acls map[string][]exportACE
+}
+
+func exportParseIOS(t *testing.T, text string) *exportIOS {
+	t.Helper()
+	x := &exportIOS{nets: map[string][]netip.Prefix{}, svcs: map[string][][]string{},
+		acls: map[string][]exportACE{}}
+	var kind, name string
+	for n, line := range strings.Split(text, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 0 || f[0] == "!" || f[0] == "no" || f[0] == "end" || f[0] == "remark":
+		case !strings.HasPrefix(line, " "):
+			kind, name = exportIOSBlock(f)
+		case kind == "net":
+			x.nets[name] = append(x.nets[name], exportIOSNet(t, f))
+		case kind == "svc":
+			x.svcs[name] = append(x.svcs[name], f)
+		case kind == "acl":
+			x.acls[name] = append(x.acls[name], exportParseACE(t, f, n+1))
+		default:
+			t.Fatalf("line %d: %q outside a block", n+1, line)
+		}
+	}
+	return x
+}
+
+func exportIOSBlock(f []string) (kind, name string) {
+	switch {
+	case len(f) == 3 && f[0] == "object-group" && f[1] == "network":
+		return "net", f[2]
+	case len(f) == 3 && f[0] == "object-group" && f[1] == "service":
+		return "svc", f[2]
+	case len(f) == 4 && f[0] == "ip" && f[1] == "access-list" && f[2] == "extended":
+		return "acl", f[3]
+	case len(f) == 3 && f[0] == "ipv6" && f[1] == "access-list":
+		return "acl", f[2]
+	}
+	return "?", ""
+}
+
+func exportIOSNet(t *testing.T, f []string) netip.Prefix {
+	t.Helper()
+	if f[0] == "host" {
+		a := netip.MustParseAddr(f[1])
+		return netip.PrefixFrom(a, a.BitLen())
+	}
+	m := netip.MustParseAddr(f[1]).As4()
+	bits := 0
+	for _, b := range m {
+		for ; b&0x80 != 0; b <<= 1 {
+			bits++
+		}
+	}
+	return netip.PrefixFrom(netip.MustParseAddr(f[0]), bits)
+}
+
+func exportParseACE(t *testing.T, f []string, line int) exportACE {
+	t.Helper()
+	e := exportACE{permit: f[0] == "permit"}
+	i := 1
+	if f[i] == "object-group" {
+		e.svcGroup, i = f[i+1], i+2
+	} else {
+		e.proto, i = f[i], i+1
+	}
+	e.src, i = exportParseAddr(t, f, i)
+	e.sport, i = exportParsePort(f, i)
+	e.dst, i = exportParseAddr(t, f, i)
+	e.dport, i = exportParsePort(f, i)
+	for _, w := range f[i:] {
+		switch w {
+		case "log":
+		case "established":
+			e.established = true
+		default:
+			if e.icmpType != "" {
+				t.Fatalf("line %d: %q: two ICMP types", line, strings.Join(f, " "))
+			}
+			e.icmpType = w
+		}
+	}
+	return e
+}
+
+func exportParseAddr(t *testing.T, f []string, i int) (exportACEAddr, int) {
+	t.Helper()
+	switch f[i] {
+	case "any":
+		return exportACEAddr{any: true}, i + 1
+	case "host":
+		a := netip.MustParseAddr(f[i+1])
+		return exportACEAddr{p: netip.PrefixFrom(a, a.BitLen())}, i + 2
+	case "object-group":
+		return exportACEAddr{group: f[i+1]}, i + 2
+	}
+	if strings.Contains(f[i], "/") {
+		return exportACEAddr{p: netip.MustParsePrefix(f[i])}, i + 1
+	}
+	w := netip.MustParseAddr(f[i+1]).As4()
+	a := exportACEAddr{p: netip.PrefixFrom(netip.MustParseAddr(f[i]), 32)}
+	a.wild = uint32(w[0])<<24 | uint32(w[1])<<16 | uint32(w[2])<<8 | uint32(w[3])
+	return a, i + 2
+}
+
+func exportParsePort(f []string, i int) ([]uint16, int) {
+	if i >= len(f) {
+		return nil, i
+	}
+	n := func(s string) uint16 { v, _ := strconv.Atoi(s); return uint16(v) }
+	switch f[i] {
+	case "eq":
+		return []uint16{n(f[i+1]), n(f[i+1])}, i + 2
+	case "range":
+		return []uint16{n(f[i+1]), n(f[i+2])}, i + 3
+	}
+	return nil, i
+}
+
+// permits runs packet k through list name: the first entry that matches
+// decides, and none denies.
+func (x *exportIOS) permits(name string, k *exportPacket) bool {
+	for _, e := range x.acls[name] {
+		if x.matches(&e, k) {
+			return e.permit
+		}
+	}
+	return false
+}
+
+func (x *exportIOS) matches(e *exportACE, k *exportPacket) bool {
+	if !x.addrMatches(e.src, k.src) || !x.addrMatches(e.dst, k.dst) {
+		return false
+	}
+	if e.svcGroup != "" {
+		for _, f := range x.svcs[e.svcGroup] {
+			p, _ := exportParsePort(f, 1)
+			if exportProtoMatches(f[0], k) && exportPortIn(p, k.dport) {
+				return true
+			}
+		}
+		return false
+	}
+	return exportProtoMatches(e.proto, k) && exportPortIn(e.sport, k.sport) &&
+		exportPortIn(e.dport, k.dport) && (!e.established || k.ack) &&
+		(e.icmpType == "" || exportICMPType(e.icmpType, k.dst.Is6()) == k.icmpType)
+}
+
+func (x *exportIOS) addrMatches(a exportACEAddr, ip netip.Addr) bool {
+	switch {
+	case a.any:
+		return true
+	case a.group != "":
+		for _, p := range x.nets[a.group] {
+			if p.Contains(ip) {
+				return true
+			}
+		}
+		return false
+	case a.wild != 0:
+		if !ip.Is4() {
+			return false
+		}
+		b, w := ip.As4(), a.p.Addr().As4()
+		for i := range b {
+			m := ^byte(a.wild >> (24 - 8*i))
+			if b[i]&m != w[i]&m {
+				return false
+			}
+		}
+		return true
+	}
+	return a.p.Contains(ip)
+}
+
+func exportProtoMatches(proto string, k *exportPacket) bool {
+	switch proto {
+	case "ip", "ipv6":
+		return true
+	case "tcp":
+		return k.proto == ProtoTCP
+	case "udp":
+		return k.proto == ProtoUDP
+	case "icmp":
+		return k.proto == ProtoICMP || k.proto == ProtoICMPv6
+	}
+	n, err := strconv.Atoi(proto)
+	return err == nil && uint8(n) == k.proto
+}
+
+func exportPortIn(r []uint16, p uint16) bool { return r == nil || r[0] <= p && p <= r[1] }
+
+func exportICMPType(name string, v6 bool) uint8 {
+	v4 := map[string]uint8{"unreachable": 3, "time-exceeded": 11, "parameter-problem": 12,
+		"echo-reply": 0}
+	v6m := map[string]uint8{"unreachable": 1, "packet-too-big": 2, "time-exceeded": 3,
+		"parameter-problem": 4, "echo-reply": 129, "nd-ns": 135, "nd-na": 136,
+		"router-solicitation": 133, "router-advertisement": 134}
+	if v6 {
+		return v6m[name]
+	}
+	return v4[name]
+}
+
+// exportRef is what the policy allows, read from the policy and its Book
+// without the exporters' plan.
+type exportRef struct {
+	p *Policy
+	b *Book
+}
+
+// zone places an address: its zone's hosts first, then the rules.
+func (r *exportRef) zone(a netip.Addr) string {
+	for z, hs := range r.b.Hosts {
+		if slices.Contains(hs, a) {
+			return z
+		}
+	}
+	for _, s := range r.b.Subnets {
+		if s.Internet && exportRefPublic(a) || slices.ContainsFunc(s.Prefixes,
+			func(p netip.Prefix) bool { return p.Contains(a) }) {
+			return s.Zone
+		}
+	}
+	return Unassigned
+}
+
+func exportRefPublic(a netip.Addr) bool {
+	shared := netip.MustParsePrefix("100.64.0.0/10")
+	return a.IsGlobalUnicast() && !a.IsPrivate() && !shared.Contains(a)
+}
+
+// interfaces returns the zones whose interface a may enter: those of the
+// rules holding it, and of the hosts it is.
+func (r *exportRef) interfaces(a netip.Addr) []string {
+	var out []string
+	for z, hs := range r.b.Hosts {
+		if slices.Contains(hs, a) {
+			out = append(out, z)
+		}
+	}
+	for _, s := range r.b.Subnets {
+		if s.Internet && exportRefPublic(a) || slices.ContainsFunc(s.Prefixes,
+			func(p netip.Prefix) bool { return p.Contains(a) }) {
+			out = append(out, s.Zone)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func (r *exportRef) holds(e End, a netip.Addr) bool {
+	return r.zone(a) == e.Zone && (len(e.Categories) == 0 || slices.Contains(r.b.Ends[e.Key()], a))
+}
+
+// allows reports whether the policy allows packet k: a conduit, or the
+// infrastructure.
+func (r *exportRef) allows(k *exportPacket) bool {
+	ok, _ := r.allowsBy(k)
+	return ok
+}
+
+// allowsBy reports whether the policy allows k, and whether by a service
+// of every protocol.
+func (r *exportRef) allowsBy(k *exportPacket) (ok, anyProto bool) {
+	for _, c := range r.p.Conduits {
+		fwd := r.holds(c.From, k.src) && r.holds(c.To, k.dst)
+		rev := c.Bidirectional && r.holds(c.To, k.src) && r.holds(c.From, k.dst)
+		if fwd || rev {
+			if allowed, a := r.service(c, k); allowed {
+				ok, anyProto = true, anyProto || a
+			}
+		}
+	}
+	if ok {
+		return ok, anyProto
+	}
+	in := r.p.Infrastructure
+	switch {
+	case (k.proto == ProtoTCP || k.proto == ProtoUDP) && k.dport == 53:
+		return slices.Contains(in.Resolvers, k.dst), false
+	case k.proto == ProtoUDP && k.dport == 123:
+		return slices.Contains(in.NTP, k.dst), false
+	case k.proto == ProtoICMP:
+		return in.ICMPErrors && (k.icmpType == 3 || k.icmpType == 11 || k.icmpType == 12), false
+	case k.proto == ProtoICMPv6:
+		return in.ICMPErrors && k.icmpType >= 1 && k.icmpType <= 4, false
+	}
+	return false, false
+}
+
+func (r *exportRef) service(c Conduit, k *exportPacket) (ok, anyProto bool) {
+	for _, s := range c.Services {
+		svcs, _, err := exportResolveService(s)
+		if err != nil {
+			panic(err)
+		}
+		for _, v := range svcs {
+			if v.any {
+				return true, true
+			}
+			if v.proto == k.proto && (v.ports == nil || slices.ContainsFunc(v.ports,
+				func(p PortRange) bool { return p.Contains(k.dport) })) {
+				ok = true
+			}
+		}
+	}
+	return ok, false
+}
+
+// answers reports whether k may be the answer to a flow the policy
+// allows, as a list without state must let it through: any packet back
+// for a service of every protocol, else TCP segments of established
+// connections, UDP from the service's port, ICMP echo replies and other
+// protocols.
+func (r *exportRef) answers(k *exportPacket) bool {
+	q := *k
+	q.src, q.dst, q.sport, q.dport = k.dst, k.src, k.dport, k.sport
+	if ok, anyProto := r.allowsBy(&q); ok && anyProto {
+		return true
+	}
+	switch k.proto {
+	case ProtoTCP:
+		if !k.ack {
+			return false
+		}
+		q.ack = false
+	case ProtoICMP, ProtoICMPv6:
+		if k.icmpType != 0 && k.icmpType != 129 {
+			return false
+		}
+		q.icmpType = 8
+		if k.proto == ProtoICMPv6 {
+			q.icmpType = 128
+		}
+	}
+	return r.allows(&q)
+}
+
+func (k exportPacket) String() string {
+	return fmt.Sprintf("%s %s:%d > %s:%d ack=%v type=%d", ProtoName(k.proto), k.src, k.sport, k.dst,
+		k.dport, k.ack, k.icmpType)
+}
+
+// exportPackets returns packets between every pair of addresses, of the
+// protocols and ports that matter.
+func exportPackets(addrs []netip.Addr, ports []uint16) []exportPacket {
+	var out []exportPacket
+	for _, s := range addrs {
+		for _, d := range addrs {
+			if s == d || s.Is4() != d.Is4() {
+				continue
+			}
+			for _, p := range ports {
+				for _, ack := range []bool{false, true} {
+					out = append(out,
+						exportPacket{src: s, dst: d, proto: ProtoTCP, sport: 40000, dport: p, ack: ack},
+						exportPacket{src: s, dst: d, proto: ProtoTCP, sport: p, dport: 40000, ack: ack})
+				}
+				out = append(out,
+					exportPacket{src: s, dst: d, proto: ProtoUDP, sport: 40000, dport: p},
+					exportPacket{src: s, dst: d, proto: ProtoUDP, sport: p, dport: 40000})
+			}
+			icmp := ProtoICMP
+			types := []uint8{8, 0, 3, 5}
+			if s.Is6() {
+				icmp, types = ProtoICMPv6, []uint8{128, 129, 1, 2, 137}
+			}
+			for _, ty := range types {
+				out = append(out, exportPacket{src: s, dst: d, proto: icmp, icmpType: ty})
+			}
+			out = append(out, exportPacket{src: s, dst: d, proto: 47},
+				exportPacket{src: s, dst: d, proto: 132, dport: 2905})
+		}
+	}
+	return out
+}
+
+// exportPool returns the addresses worth trying in a policy: its hosts,
+// ends and servers, addresses at the edges of its subnets, public ones
+// and some in no zone.
+func exportPool(p *Policy, b *Book) []netip.Addr {
+	out := exportIPs("8.8.8.8", "2001:4860::8888", "172.31.9.9", "fd99::9")
+	for _, hs := range b.Hosts {
+		out = append(out, hs...)
+	}
+	for _, hs := range b.Ends {
+		out = append(out, hs...)
+	}
+	in := p.Infrastructure
+	out = append(append(out, in.Resolvers...), in.NTP...)
+	for _, s := range b.Subnets {
+		for _, q := range s.Prefixes {
+			out = append(out, q.Addr().Next())
+			if q.Addr().Is4() && q.Bits() < 31 {
+				a := q.Addr().As4()
+				n := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
+				n |= 1<<(32-q.Bits()) - 2
+				out = append(out, netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}))
+			}
+		}
+	}
+	slices.SortFunc(out, netip.Addr.Compare)
+	return slices.Compact(out)
+}
+
+// exportPorts returns the ports a policy names, and one it does not.
+func exportPorts(p *Policy) []uint16 {
+	out := []uint16{53, 123, 9999}
+	for _, c := range p.Conduits {
+		for _, s := range c.Services {
+			svcs, _, _ := exportResolveService(s)
+			for _, v := range svcs {
+				for _, r := range v.ports {
+					out = append(out, r.Lo, r.Hi)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// exportCheckCisco runs every packet of the pool through the lists of
+// the zones it may enter from and compares with the reference.
+func exportCheckCisco(t *testing.T, p *Policy, b *Book) {
+	t.Helper()
+	text, err := Cisco(p, b, ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ios := exportParseIOS(t, string(text))
+	ref := &exportRef{p: p, b: b}
+	bad := 0
+	pkts := exportPackets(exportPool(p, b), exportPorts(p))
+	for i := range pkts {
+		k := &pkts[i]
+		want := ref.allows(k) || ref.answers(k)
+		for _, z := range ref.interfaces(k.src) {
+			name := "WARD-FROM-" + strings.ToUpper(z)
+			if k.src.Is6() {
+				name = "WARD6-FROM-" + strings.ToUpper(z)
+			}
+			if _, ok := ios.acls[name]; !ok && k.src.Is6() {
+				continue // no IPv6 lists
+			}
+			if got := ios.permits(name, k); got != want && bad < 5 {
+				bad++
+				t.Errorf("%s: %s (from %s to %s): got permit %v, want %v", name, k,
+					ref.zone(k.src), ref.zone(k.dst), got, want)
+			}
+		}
+	}
+	if len(pkts) == 0 {
+		t.Fatal("no packets")
+	}
+	if t.Failed() {
+		t.Logf("policy %+v\nbook %+v\n%s", p, b, text)
+	}
+}
+
+func TestExportCiscoJudgesAsThePolicy(t *testing.T) {
+	for _, c := range exportCases() {
+		t.Run(c.name, func(t *testing.T) { exportCheckCisco(t, c.p, c.b) })
+	}
+	r := rand.New(rand.NewPCG(6, 62443))
+	for i := range 50 {
+		p, b := exportRandomPolicy(r)
+		t.Run(fmt.Sprintf("random-%d", i), func(t *testing.T) { exportCheckCisco(t, p, b) })
+	}
+}
+
+// exportRandomPolicy draws a policy whose rules overlap, with hosts away
+// from their subnets, narrowed ends, public addresses and IPv6.
+func exportRandomPolicy(r *rand.Rand) (*Policy, *Book) {
+	nets := exportPrefixes("10.0.0.0/16", "10.0.1.0/24", "10.0.2.0/24", "10.0.1.128/25",
+		"10.1.0.0/16", "10.0.0.0/8", "10.1.7.0/24", "fd00::/48", "fd00:0:0:1::/64", "8.8.0.0/16")
+	addrs := exportIPs("10.0.1.5", "10.0.1.200", "10.0.2.7", "10.0.3.3", "10.1.7.4", "10.1.3.4",
+		"10.2.0.1", "8.8.8.8", "8.8.4.4", "9.9.9.9", "fd00::5", "fd00:0:0:1::5", "fd00:0:0:2::5")
+	svcs := []Service{exportTCP(104), {Proto: "tcp", Ports: []PortRange{{80, 90}}}, exportUDP(53),
+		{Proto: "icmp"}, {Proto: "icmpv6"}, {Proto: "any"}, {Proto: "47"}, {Proto: "tcp"},
+		{Proto: "tcp", App: "dicom"}, {Proto: "udp"}}
+	p := &Policy{Name: "random"}
+	b := &Book{Hosts: map[string][]netip.Addr{}, Ends: map[string][]netip.Addr{}}
+	nz := 2 + r.IntN(4)
+	for i := range nz {
+		p.Zones = append(p.Zones, Zone{Name: "z" + strconv.Itoa(i)})
+	}
+	zone := func() string { return p.Zones[r.IntN(nz)].Name }
+	inet := false
+	for i := range 2 + r.IntN(6) {
+		s := ZoneSubnet{Zone: zone(), Rule: i}
+		if !inet && r.IntN(5) == 0 {
+			s.Internet, inet = true, true
+		} else {
+			for range 1 + r.IntN(2) {
+				s.Prefixes = append(s.Prefixes, nets[r.IntN(len(nets))])
+			}
+		}
+		p.Rules = append(p.Rules, Rule{Zone: s.Zone, Subnets: s.Prefixes, Internet: s.Internet})
+		b.Subnets = append(b.Subnets, s)
+	}
+	for _, a := range addrs {
+		if r.IntN(3) == 0 {
+			z := zone()
+			b.Hosts[z] = append(b.Hosts[z], a)
+		}
+	}
+	for range 1 + r.IntN(6) {
+		c := Conduit{From: End{Zone: zone()}, To: End{Zone: zone()}, Bidirectional: r.IntN(3) == 0}
+		for range 1 + r.IntN(2) {
+			c.Services = append(c.Services, svcs[r.IntN(len(svcs))])
+		}
+		for _, e := range []*End{&c.From, &c.To} {
+			if r.IntN(3) == 0 {
+				e.Categories = []string{"cat" + strconv.Itoa(r.IntN(2))}
+				for _, a := range addrs {
+					if r.IntN(3) == 0 {
+						b.Ends[e.Key()] = append(b.Ends[e.Key()], a)
+					}
+				}
+			}
+		}
+		p.Conduits = append(p.Conduits, c)
+	}
+	p.Infrastructure = Infrastructure{Resolvers: addrs[r.IntN(len(addrs)):][:1],
+		ICMPErrors: r.IntN(2) == 0}
+	return p, b
 }

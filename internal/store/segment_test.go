@@ -381,3 +381,22 @@ func TestSegmentFlowsMany(t *testing.T) {
 		}
 	})
 }
+
+// ci-fuzz: 5s
+func FuzzParseIPs(f *testing.F) {
+	for _, s := range []string{`[]`, `["10.0.0.1"]`, `["10.0.0.1","fe80::1%eth0","::ffff:10.1.2.3"]`,
+		`["not an address","192.168.1.300",""]`, `[1, 2]`, `{"a": 1}`, `null`, ``} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		ips, err := parseIPs(doc)
+		if err != nil {
+			return
+		}
+		for _, a := range ips {
+			if !a.IsValid() {
+				t.Errorf("parseIPs(%q) returned an invalid address", doc)
+			}
+		}
+	})
+}

@@ -129,6 +129,23 @@ func TestParseBadPolicies(t *testing.T) {
 	}
 }
 
+// TestBadPolicyPairs checks that no expected error is left without its
+// policy.
+func TestBadPolicyPairs(t *testing.T) {
+	wants, err := filepath.Glob(filepath.Join("testdata", "policies", "*.want"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range wants {
+		if _, err := os.Stat(strings.TrimSuffix(w, ".want") + ".yaml"); err != nil {
+			t.Errorf("%s has no policy: %v", w, err)
+		}
+	}
+	if got, want := len(wants), len(policyFiles(t, true)); got != want {
+		t.Errorf("got %d .want files for %d bad policies", got, want)
+	}
+}
+
 func TestParseFull(t *testing.T) {
 	p, err := Parse(readPolicy(t, "testdata/policies/full.yaml"), "full.yaml")
 	if err != nil {

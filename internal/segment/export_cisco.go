@@ -155,47 +155,76 @@ func (g *iosGen) cutAfterInternet() {
 }
 
 // dropCovered leaves out the hosts classes that change no address's zone:
-// those whose addresses fall, first, in a later class of their own zone
-// (a zone's known hosts on its own subnet). Lists are shorter without
-// them and judge as before.
+// those whose addresses fall, first, in a rule of their own zone (a
+// zone's known hosts on its own subnet). Lists are shorter without them
+// and judge as before.
 func (g *iosGen) dropCovered() {
-	for i := len(g.classes) - 1; i >= 0; i-- {
-		if g.covered(i) {
-			g.classes = slices.Delete(g.classes, i, i+1)
+	idx := newIOSRuleIndex(g.classes)
+	g.classes = slices.DeleteFunc(g.classes, func(c iosClass) bool {
+		if c.kind != exportHosts {
+			return false
 		}
-	}
-}
-
-func (g *iosGen) covered(i int) bool {
-	c := &g.classes[i]
-	if c.kind != exportHosts {
-		return false
-	}
-	for _, v6 := range []bool{false, true} {
-		for _, p := range c.prefixes(v6) {
-			if !g.coveredPrefix(c.zone, p, i+1, v6) {
+		for _, p := range append(slices.Clone(c.v4), c.v6...) {
+			if z, ok := idx.first(p.Addr()); !ok || z != c.zone {
 				return false
 			}
 		}
-	}
-	return true
+		return true
+	})
 }
 
-// coveredPrefix reports whether the first class from index from on that
-// overlaps p is of zone z and holds all of p.
-func (g *iosGen) coveredPrefix(z string, p netip.Prefix, from int, v6 bool) bool {
-	for _, k := range g.classes[from:] {
-		if k.kind == exportInternet {
-			public := !slices.ContainsFunc(exportNonPublic(v6), p.Overlaps)
-			return public && k.zone == z
+// iosRuleIndex finds the first rule that holds an address without trying
+// them all: by the rules' prefix lengths, then a map.
+type iosRuleIndex struct {
+	lens     []int
+	byPrefix map[netip.Prefix]int // prefix → index of the first rule giving it
+	rules    []*iosClass
+	inet     int // index in rules of the public rule, -1 when none
+}
+
+func newIOSRuleIndex(cs []iosClass) *iosRuleIndex {
+	x := &iosRuleIndex{byPrefix: map[netip.Prefix]int{}, inet: -1}
+	for i := range cs {
+		c := &cs[i]
+		if c.kind == exportHosts {
+			continue
 		}
-		for _, q := range k.prefixes(v6) {
-			if q.Overlaps(p) {
-				return k.zone == z && q.Bits() <= p.Bits()
+		if c.kind == exportInternet && x.inet < 0 {
+			x.inet = len(x.rules)
+		}
+		for _, p := range append(slices.Clone(c.v4), c.v6...) {
+			if _, seen := x.byPrefix[p]; !seen {
+				x.byPrefix[p] = len(x.rules)
+			}
+			if !slices.Contains(x.lens, p.Bits()) {
+				x.lens = append(x.lens, p.Bits())
 			}
 		}
+		x.rules = append(x.rules, c)
 	}
-	return false
+	return x
+}
+
+// first returns the zone of the first rule that holds a.
+func (x *iosRuleIndex) first(a netip.Addr) (string, bool) {
+	best := -1
+	for _, n := range x.lens {
+		if n > a.BitLen() {
+			continue
+		}
+		p, _ := a.Prefix(n)
+		if i, ok := x.byPrefix[p]; ok && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	if x.inet >= 0 && (best < 0 || x.inet < best) && len(exportPublicPart(
+		[]netip.Prefix{netip.PrefixFrom(a, a.BitLen())}, a.Is6())) > 0 {
+		best = x.inet
+	}
+	if best < 0 {
+		return "", false
+	}
+	return x.rules[best].zone, true
 }
 
 // findShadows finds, for each class, the earlier classes of other zones

@@ -67,6 +67,7 @@ func NFTables(p *Policy, b *Book, o ExportOptions) ([]byte, error) {
 		return nil, err
 	}
 	g := newNFTGen(x)
+	g.w.Grow(nftSizeHint(x))
 	g.write()
 	return []byte(g.w.String()), nil
 }
@@ -126,6 +127,15 @@ func (g *nftGen) line(indent int, s string) {
 
 func (g *nftGen) comment(indent int, s string) { g.line(indent, "# "+exportText(s)) }
 
+// nftSizeHint guesses the size of the ruleset, to grow it once.
+func nftSizeHint(x *exportPlan) int {
+	n := 4096 + 64*len(x.dirs)
+	for _, c := range x.classes {
+		n += 20*(len(c.v4)+len(c.v6)) + 64*len(x.zones)
+	}
+	return n + 160*len(x.zones)*len(x.zones)
+}
+
 func (g *nftGen) write() {
 	g.writeHeader()
 	t := "table inet " + g.x.o.Table
@@ -139,11 +149,12 @@ func (g *nftGen) write() {
 	g.line(1, "}")
 	g.writeSets()
 	g.writeForward()
-	for _, src := range g.x.zonesWithClasses() {
+	zones := g.x.zonesWithClasses()
+	for _, src := range zones {
 		g.writeFrom(src)
 	}
-	for _, src := range g.x.zonesWithClasses() {
-		for _, dst := range g.x.zonesWithClasses() {
+	for _, src := range zones {
+		for _, dst := range zones {
 			g.writePair(src, dst)
 		}
 	}

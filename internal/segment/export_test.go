@@ -1000,3 +1000,121 @@ func exportRandomPolicy(r *rand.Rand) (*Policy, *Book) {
 		ICMPErrors: r.IntN(2) == 0}
 	return p, b
 }
+
+func TestExportIOSPrefix(t *testing.T) {
+	cases := []struct{ prefix, want, mask string }{
+		{"10.61.1.5/32", "host 10.61.1.5", "255.255.255.255"},
+		{"0.0.0.0/0", "any", "0.0.0.0"},
+		{"10.61.8.0/21", "10.61.8.0 0.0.7.255", "255.255.248.0"},
+		{"10.61.1.0/24", "10.61.1.0 0.0.0.255", "255.255.255.0"},
+		{"10.0.0.0/8", "10.0.0.0 0.255.255.255", "255.0.0.0"},
+		{"100.64.0.0/10", "100.64.0.0 0.63.255.255", "255.192.0.0"},
+		{"10.61.1.4/31", "10.61.1.4 0.0.0.1", "255.255.255.254"},
+		{"128.0.0.0/1", "128.0.0.0 127.255.255.255", "128.0.0.0"},
+		{"fd00:61:1::/64", "fd00:61:1::/64", ""},
+		{"fd00:61:1::10/128", "host fd00:61:1::10", ""},
+		{"::/0", "any", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.prefix, func(t *testing.T) {
+			p := netip.MustParsePrefix(c.prefix)
+			if got := iosPrefix(p); got != c.want {
+				t.Errorf("iosPrefix(%s): got %q, want %q", p, got, c.want)
+			}
+			if c.mask != "" {
+				if got := iosMask(p.Bits()); got != c.mask {
+					t.Errorf("iosMask(%d): got %q, want %q", p.Bits(), got, c.mask)
+				}
+			}
+		})
+	}
+}
+
+func TestExportPublicPart(t *testing.T) {
+	cases := []struct {
+		in   []string
+		v6   bool
+		want []string
+	}{
+		{[]string{"8.8.0.0/16"}, false, []string{"8.8.0.0/16"}},
+		{[]string{"10.1.0.0/16"}, false, nil},
+		{[]string{"96.0.0.0/4"}, false, []string{"96.0.0.0/6", "100.0.0.0/10", "100.128.0.0/9",
+			"101.0.0.0/8", "102.0.0.0/7", "104.0.0.0/5"}},
+		{[]string{"fc00::/6"}, true, []string{"fe00::/9", "fec0::/10"}},
+	}
+	for _, c := range cases {
+		got := exportPublicPart(exportPrefixes(c.in...), c.v6)
+		var gs []string
+		for _, p := range got {
+			gs = append(gs, p.String())
+		}
+		if diff := cmp.Diff(c.want, gs); diff != "" {
+			t.Errorf("exportPublicPart(%v) (-want +got):\n%s", c.in, diff)
+		}
+	}
+	all := exportPublicPart(exportPrefixes("0.0.0.0/0"), false)
+	for _, a := range exportIPs("8.8.8.8", "1.1.1.1", "100.128.0.1", "223.255.255.255") {
+		if !slices.ContainsFunc(all, func(p netip.Prefix) bool { return p.Contains(a) }) {
+			t.Errorf("public part of 0.0.0.0/0 lacks %s", a)
+		}
+	}
+	for _, a := range exportIPs("10.1.2.3", "100.64.0.1", "127.0.0.1", "169.254.1.1", "224.0.0.5",
+		"255.255.255.255", "192.168.1.1", "172.20.0.1", "0.1.2.3") {
+		if slices.ContainsFunc(all, func(p netip.Prefix) bool { return p.Contains(a) }) {
+			t.Errorf("public part of 0.0.0.0/0 holds %s", a)
+		}
+	}
+}
+
+func TestExportCiscoErrors(t *testing.T) {
+	p, b := exportSmall()
+	p.Conduits[0].Services = []Service{{Proto: "sctp", Ports: []PortRange{{2905, 2905}}}}
+	_, err := Cisco(p, b, ExportOptions{})
+	want := `conduit "modalities-to-pacs": sctp ports cannot be matched by an IOS access list`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got error %v, want one holding %q", err, want)
+	}
+	if _, err := NFTables(p, b, ExportOptions{}); err != nil {
+		t.Errorf("nftables: sctp ports: %v", err)
+	}
+}
+
+func TestExportCiscoFHRP(t *testing.T) {
+	cases := map[string]string{
+		"vrrp": "permit 112 any host 224.0.0.18",
+		"carp": "permit 112 any host 224.0.0.18",
+		"hsrp": "permit udp any host 224.0.0.102 eq 1985",
+		"glbp": "permit udp any host 224.0.0.102 eq 3222",
+	}
+	for fhrp, want := range cases {
+		p, b := exportSmall()
+		p.Infrastructure.FHRP = fhrp
+		got, err := Cisco(p, b, ExportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(string(got), "\n "+want+"\n"); n != 2 {
+			t.Errorf("%s: %q in %d lists, want 2", fhrp, want, n)
+		}
+	}
+}
+
+// TestExportCiscoLogOnly checks that the log-only lists deny nothing.
+func TestExportCiscoLogOnly(t *testing.T) {
+	p, b := exportFull()
+	text, err := Cisco(p, b, ExportOptions{LogOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(text, []byte("\n deny ")) {
+		t.Error("a log-only list denies")
+	}
+	ios := exportParseIOS(t, string(text))
+	for _, k := range exportPackets(exportPool(p, b), exportPorts(p)) {
+		for name := range ios.acls {
+			if (k.src.Is6() == strings.HasPrefix(name, "WARD6-")) && !ios.permits(name, &k) {
+				t.Fatalf("%s denies %s", name, k)
+			}
+		}
+	}
+}

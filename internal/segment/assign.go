@@ -174,7 +174,7 @@ func (e *Evaluator) compileDevices(devs []Device) error {
 		}
 		e.byID[d.ID] = i
 		for _, a := range d.IPs {
-			a = a.Unmap()
+			a = plain(a)
 			if o := e.owners[a]; !slices.Contains(o, int32(i)) {
 				e.owners[a] = append(o, int32(i))
 			}
@@ -304,7 +304,7 @@ func matchAttrs(r *Rule, d *Device, why []string) ([]string, bool) {
 
 func deviceSubnet(ps []netip.Prefix, ips []netip.Addr) (netip.Prefix, bool) {
 	for _, a := range ips {
-		a = a.Unmap()
+		a = plain(a)
 		for _, p := range ps {
 			if p.Contains(a) {
 				return p, true
@@ -326,7 +326,7 @@ func anyOf[T comparable](want, have []T) (T, bool) {
 
 func firstPublic(ips []netip.Addr) (netip.Addr, bool) {
 	for _, a := range ips {
-		if public(a.Unmap()) {
+		if public(a) {
 			return a, true
 		}
 	}
@@ -335,10 +335,14 @@ func firstPublic(ips []netip.Addr) (netip.Addr, bool) {
 
 var sharedSpace = netip.MustParsePrefix("100.64.0.0/10")
 
+// plain is a as rules and the address book see it: an IPv4 address
+// mapped into IPv6 as IPv4, without an IPv6 zone.
+func plain(a netip.Addr) netip.Addr { return a.Unmap().WithZone("") }
+
 // public reports whether a is a public address: global unicast, and
 // neither private nor shared address space (RFC 6598).
 func public(a netip.Addr) bool {
-	a = a.Unmap()
+	a = plain(a)
 	return a.IsGlobalUnicast() && !a.IsPrivate() && !sharedSpace.Contains(a)
 }
 
@@ -390,7 +394,7 @@ func (e *Evaluator) placeEnd(a netip.Addr, vlan uint16, deviceID string) end {
 			return e.placed[i]
 		}
 	}
-	a = a.Unmap()
+	a = plain(a)
 	if i, ok := e.host[a]; ok {
 		p := e.placed[i]
 		p.pl.Reason = "address of " + e.devName(i) + ": " + p.pl.Reason

@@ -206,7 +206,7 @@ var limitedBroadcast = netip.AddrFrom4([4]byte{255, 255, 255, 255})
 
 // notRouted reports whether no router forwards packets to a.
 func notRouted(a netip.Addr) bool {
-	a = a.Unmap()
+	a = plain(a)
 	return a == limitedBroadcast || a.IsMulticast() || a.IsLinkLocalUnicast()
 }
 
@@ -240,7 +240,7 @@ func compileInfra(in *Infrastructure) (infra, error) {
 func unmapAll(as []netip.Addr) []netip.Addr {
 	out := make([]netip.Addr, len(as))
 	for i, a := range as {
-		out[i] = a.Unmap()
+		out[i] = plain(a)
 	}
 	return out
 }
@@ -258,7 +258,7 @@ func unmapAll(as []netip.Addr) []netip.Addr {
 //   - fhrp: the routers' first-hop redundancy protocol (VRRP and CARP are
 //     IP protocol 112, HSRP udp 1985, GLBP udp 3222).
 func (in *infra) allows(f *Flow) string {
-	dst, src := f.Dst.Unmap(), f.Src.Unmap()
+	dst, src := plain(f.Dst), plain(f.Src)
 	switch {
 	case (f.Proto == ProtoUDP || f.Proto == ProtoTCP) && f.DstPort == 53 &&
 		slices.Contains(in.resolvers, dst):

@@ -45,7 +45,10 @@ const (
 // A flow end the base places nowhere gets a zone of its own so that the
 // draft allows it: a public address "internet" (a rule on Internet), any
 // other "unplaced" (a rule on every address, and one naming the unplaced
-// devices), both after base's rules.
+// devices), both after base's rules. Only a flow with an end that no
+// rule can place (an invalid address, or a device without an address that
+// a rule of base names with conditions it fails) is left out, and
+// Learned.Flows does not count it.
 //
 // base nil is an error until a default template exists.
 // TODO(#6): draft from Template() when base is nil.
@@ -65,8 +68,10 @@ func Learn(base *Policy, devs []Device, flows []Flow, o LearnOptions) (*Policy, 
 			return nil, fmt.Errorf("learn: %w", err)
 		}
 	}
-	p.Conduits = e.learnConduits(flows)
+	var left int
+	p.Conduits, left = e.learnConduits(flows)
 	p.Learned = learned(flows, o)
+	p.Learned.Flows -= left
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("learn: draft policy: %w", err)
 	}
@@ -85,7 +90,7 @@ func learned(flows []Flow, o LearnOptions) *Learned {
 		if !f.FirstSeen.IsZero() && (l.From.IsZero() || f.FirstSeen.Before(l.From)) {
 			l.From = f.FirstSeen
 		}
-		l.To = maxTime(l.To, f.LastSeen)
+		l.To = maxTime(l.To, maxTime(f.FirstSeen, f.LastSeen))
 	}
 	l.From, l.To = l.From.UTC(), l.To.UTC()
 	return l
@@ -148,7 +153,7 @@ func addZones(p *Policy, e *Evaluator, flows []Flow) bool {
 			case x.end.dev >= 0:
 				other = true
 				devices[e.devs[x.end.dev].ID] = true
-			case public(x.a):
+			case public(x.a) && len(e.owners[plain(x.a)]) == 0: // as the Internet rule has it
 				internet = true
 			default:
 				other = true
@@ -220,10 +225,13 @@ type learnKey struct {
 }
 
 // svcKey is a service as observed: ports only for protocols with ports.
+// odd marks an application a policy cannot name, so app is "": a service
+// of any application must allow the port.
 type svcKey struct {
 	proto uint8
 	port  uint16
 	app   string
+	odd   bool
 }
 
 // learnGroup is the flows of the ends of a draft conduit.
@@ -258,9 +266,10 @@ func (g *learnGroup) merge(o *learnGroup) {
 	g.last = maxTime(g.last, o.last)
 }
 
-// learnConduits drafts the conduits that allow the flows e does not.
-func (e *Evaluator) learnConduits(flows []Flow) []Conduit {
-	byEnds := e.learnGroups(flows)
+// learnConduits drafts the conduits that allow the flows e does not,
+// and counts the flows left out: those with an end no rule places.
+func (e *Evaluator) learnConduits(flows []Flow) ([]Conduit, int) {
+	byEnds, left := e.learnGroups(flows)
 	groups := mergeCategories(byEnds, true)
 	groups = mergeCategories(groups, false)
 	slices.SortFunc(groups, func(a, b *learnGroup) int {
@@ -272,20 +281,26 @@ func (e *Evaluator) learnConduits(flows []Flow) []Conduit {
 		out[i] = Conduit{Name: conduitName(g.from, g.to, taken), From: g.from, To: g.to,
 			Services: services(g.svcs), Description: g.describe()}
 	}
-	return out
+	return out, left
 }
 
-// learnGroups groups the flows e does not allow by their conduit ends.
-func (e *Evaluator) learnGroups(flows []Flow) []*learnGroup {
+// learnGroups groups the flows e does not allow by their conduit ends,
+// and counts those it leaves out, with an end in Unassigned.
+func (e *Evaluator) learnGroups(flows []Flow) ([]*learnGroup, int) {
 	pl := e.newPlacer()
 	others := e.zoneCategories()
 	byKey := map[learnKey]*learnGroup{}
 	byEnds := map[[2]string]*learnGroup{}
 	var order []*learnGroup
+	left := 0
 	for i := range flows {
 		f := &flows[i]
 		d, src, dst := pl.decide(f)
 		if d.Allowed {
+			continue
+		}
+		if src.zone == e.unassigned() || dst.zone == e.unassigned() {
+			left++
 			continue
 		}
 		k := learnKey{src: src.zone, dst: dst.zone, srcC: e.learnCategory(src),
@@ -303,13 +318,13 @@ func (e *Evaluator) learnGroups(flows []Flow) []*learnGroup {
 		}
 		g.add(f, observedService(f))
 	}
-	return order
+	return order, left
 }
 
 func observedService(f *Flow) svcKey {
 	s := svcKey{proto: f.Proto, app: f.App}
-	if !validApp.MatchString(s.app) {
-		s.app = ""
+	if s.app != "" && !validApp.MatchString(s.app) {
+		s.app, s.odd = "", true
 	}
 	if HasPorts(f.Proto) {
 		s.port = f.DstPort
@@ -409,9 +424,16 @@ func services(svcs map[svcKey]struct{}) []Service {
 	}
 	ports := map[pa][]uint16{}
 	byApp := map[uint8]map[uint16]bool{} // ports an application's service lists
+	odd := map[pa]map[uint16]bool{}      // ports of applications a policy cannot name
 	for s := range svcs {
 		k := pa{s.proto, s.app}
 		ports[k] = append(ports[k], s.port)
+		if s.odd {
+			if odd[k] == nil {
+				odd[k] = map[uint16]bool{}
+			}
+			odd[k][s.port] = true
+		}
 		if s.app != "" && HasPorts(s.proto) && s.port != 0 {
 			if byApp[s.proto] == nil {
 				byApp[s.proto] = map[uint16]bool{}
@@ -422,7 +444,7 @@ func services(svcs map[svcKey]struct{}) []Service {
 	var out []Service
 	for k, ps := range ports {
 		if k.app == "" {
-			ps = slices.DeleteFunc(ps, func(p uint16) bool { return byApp[k.proto][p] })
+			ps = slices.DeleteFunc(ps, func(p uint16) bool { return byApp[k.proto][p] && !odd[k][p] })
 			if len(ps) == 0 {
 				continue
 			}

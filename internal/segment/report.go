@@ -3,7 +3,9 @@ package segment
 import (
 	"cmp"
 	"net/netip"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -60,16 +62,18 @@ type Week struct {
 	Packets uint64    `json:"packets"`
 }
 
-// flowID is a flow's Key as a value.
+// flowID is a flow's Key as a value: the addresses as 16 bytes (an IPv4
+// address mapped), so that it holds no pointer and hashes fast. Two
+// addresses that differ only in their IPv6 zone are one.
 type flowID struct {
-	src, dst netip.Addr
+	src, dst [16]byte
 	proto    uint8
 	port     uint16
 	vlan     uint16
 }
 
 func idOf(f *Flow) flowID {
-	return flowID{src: f.Src.Unmap(), dst: f.Dst.Unmap(), proto: f.Proto, port: f.DstPort,
+	return flowID{src: f.Src.As16(), dst: f.Dst.As16(), proto: f.Proto, port: f.DstPort,
 		vlan: f.VLAN}
 }
 
@@ -98,7 +102,7 @@ func (pl *placer) place(a netip.Addr, vlan uint16, deviceID string) *end {
 			return &pl.e.placed[i]
 		}
 	}
-	k := addrKey{a.Unmap(), vlan}
+	k := addrKey{plain(a), vlan}
 	if i, ok := pl.addrs[k]; ok {
 		return &pl.ends[i]
 	}
@@ -113,33 +117,73 @@ func (pl *placer) decide(f *Flow) (Decision, *end, *end) {
 	return pl.e.decide(f, src, dst), src, dst
 }
 
-// Check evaluates flows against the policy.
+// Check evaluates flows against the policy. It shares the flows among
+// GOMAXPROCS goroutines when they are many.
 func (e *Evaluator) Check(flows []Flow) *Report {
-	t := e.newTally()
-	pl := e.newPlacer()
+	parts := chunks(len(flows), runtime.GOMAXPROCS(0), minChunk)
+	tallies := make([]*tally, len(parts))
+	var wg sync.WaitGroup
+	for i, c := range parts {
+		tallies[i] = e.newTally()
+		wg.Go(func() { tallies[i].check(flows[c[0]:c[1]]) })
+	}
+	wg.Wait()
+	t := tallies[0]
+	for _, o := range tallies[1:] {
+		t.merge(o)
+	}
+	return t.report()
+}
+
+// minChunk is the fewest flows Check gives a goroutine of its own.
+const minChunk = 1 << 15
+
+// chunks cuts n items into at most k ranges of at least least items, at
+// least one range even when n is 0.
+func chunks(n, k, least int) [][2]int {
+	k = max(1, min(k, n/max(least, 1)))
+	out := make([][2]int, k)
+	for i := range out {
+		out[i] = [2]int{n * i / k, n * (i + 1) / k}
+	}
+	return out
+}
+
+func (t *tally) check(flows []Flow) {
+	pl := t.e.newPlacer()
 	for i := range flows {
 		f := &flows[i]
 		d, src, dst := pl.decide(f)
 		t.add(f, &d, src, dst)
 	}
-	return t.report()
 }
 
 // tally adds up the flows of a Report.
 type tally struct {
-	e      *Evaluator
-	r      Report
-	pairs  []PairCount // by src zone * len(zones) + dst zone
-	in     []int
-	out    []int
-	viol   map[flowID]int // index in r.Violations
-	latest time.Time
+	e     *Evaluator
+	r     Report      // the counts and window
+	pairs []PairCount // by src zone * len(zones) + dst zone
+	in    []int
+	out   []int
+	seen  map[flowID]int32 // index in acc
+	acc   []vacc
+}
+
+// vacc is a violation being added up: its key, first flow and ends, and
+// the sums of its flows. The Violation is made once all are added.
+type vacc struct {
+	id             flowID
+	f              *Flow
+	src, dst       *end
+	packets, bytes uint64
+	first, last    time.Time
+	app            string
 }
 
 func (e *Evaluator) newTally() *tally {
 	n := len(e.zones)
 	return &tally{e: e, pairs: make([]PairCount, n*n), in: make([]int, n), out: make([]int, n),
-		viol: map[flowID]int{}}
+		seen: map[flowID]int32{}}
 }
 
 func (t *tally) add(f *Flow, d *Decision, src, dst *end) {
@@ -155,7 +199,7 @@ func (t *tally) add(f *Flow, d *Decision, src, dst *end) {
 	default:
 		r.Violating++
 	}
-	t.window(f)
+	t.window(f.FirstSeen, f.LastSeen)
 	p := &t.pairs[src.zone*len(t.e.zones)+dst.zone]
 	p.Flows++
 	p.Packets += f.Packets
@@ -169,24 +213,90 @@ func (t *tally) add(f *Flow, d *Decision, src, dst *end) {
 	}
 }
 
-func (t *tally) window(f *Flow) {
-	if !f.FirstSeen.IsZero() && (t.r.From.IsZero() || f.FirstSeen.Before(t.r.From)) {
-		t.r.From = f.FirstSeen
+func (t *tally) window(first, last time.Time) {
+	if !first.IsZero() && (t.r.From.IsZero() || first.Before(t.r.From)) {
+		t.r.From = first
 	}
-	if f.LastSeen.After(t.r.To) {
-		t.r.To = f.LastSeen
+	if last.After(t.r.To) {
+		t.r.To = last
 	}
 }
 
 // violation adds f to the violation of its key.
 func (t *tally) violation(f *Flow, src, dst *end) {
 	id := idOf(f)
-	if i, ok := t.viol[id]; ok {
-		mergeViolation(&t.r.Violations[i], f)
+	if i, ok := t.seen[id]; ok {
+		t.acc[i].add(f.Packets, f.Bytes, f.FirstSeen, f.LastSeen, f.App)
 		return
 	}
-	t.viol[id] = len(t.r.Violations)
-	t.r.Violations = append(t.r.Violations, t.e.violationOf(f, src, dst))
+	t.seen[id] = int32(len(t.acc))
+	t.acc = append(t.acc, vacc{id: id, f: f, src: src, dst: dst, packets: f.Packets,
+		bytes: f.Bytes, first: f.FirstSeen, last: f.LastSeen, app: f.App})
+}
+
+func (v *vacc) add(packets, bytes uint64, first, last time.Time, app string) {
+	v.packets += packets
+	v.bytes += bytes
+	if !first.IsZero() && (v.first.IsZero() || first.Before(v.first)) {
+		v.first = first
+	}
+	if last.After(v.last) {
+		v.last = last
+	}
+	if v.app == "" {
+		v.app = app
+	}
+}
+
+// merge adds the flows o counted to t's.
+func (t *tally) merge(o *tally) {
+	r, or := &t.r, &o.r
+	r.Flows += or.Flows
+	r.Allowed += or.Allowed
+	r.Infrastructure += or.Infrastructure
+	r.NotRouted += or.NotRouted
+	r.Violating += or.Violating
+	t.window(or.From, or.To)
+	for i := range t.pairs {
+		p, q := &t.pairs[i], &o.pairs[i]
+		p.Flows += q.Flows
+		p.Violations += q.Violations
+		p.Packets += q.Packets
+		p.ViolatingPackets += q.ViolatingPackets
+		p.Bytes += q.Bytes
+	}
+	for i := range t.in {
+		t.in[i] += o.in[i]
+		t.out[i] += o.out[i]
+	}
+	for _, v := range o.acc {
+		if i, ok := t.seen[v.id]; ok {
+			t.acc[i].add(v.packets, v.bytes, v.first, v.last, v.app)
+			continue
+		}
+		t.seen[v.id] = int32(len(t.acc))
+		t.acc = append(t.acc, v)
+	}
+}
+
+// violations makes the Violations of t, sorted, sharing the work among
+// goroutines.
+func (t *tally) violations() []Violation {
+	out := make([]Violation, len(t.acc))
+	var wg sync.WaitGroup
+	for _, c := range chunks(len(t.acc), runtime.GOMAXPROCS(0), minChunk/4) {
+		wg.Go(func() {
+			for i := c[0]; i < c[1]; i++ {
+				a := &t.acc[i]
+				v := t.e.violationOf(a.f, a.src, a.dst)
+				v.Packets, v.Bytes, v.FirstSeen, v.LastSeen = a.packets, a.bytes, a.first, a.last
+				v.Application = a.app
+				out[i] = v
+			}
+		})
+	}
+	wg.Wait()
+	return sortViolations(out)
 }
 
 func mergeViolation(v *Violation, f *Flow) {
@@ -232,7 +342,7 @@ func (e *Evaluator) endpoint(a netip.Addr, x *end) Endpoint {
 
 func (t *tally) report() *Report {
 	r := &t.r
-	slices.SortFunc(r.Violations, byPackets)
+	r.Violations = t.violations()
 	n := len(t.e.zones)
 	for i := range t.pairs {
 		if p := t.pairs[i]; p.Flows > 0 {
@@ -250,8 +360,44 @@ func (t *tally) report() *Report {
 	return r
 }
 
-func byPackets(a, b Violation) int {
+func byPackets(a, b *Violation) int {
 	return cmp.Or(cmp.Compare(b.Packets, a.Packets), cmp.Compare(a.Key, b.Key))
+}
+
+// sortViolations sorts vs by packets descending, then Key.
+func sortViolations(vs []Violation) []Violation {
+	type rank struct {
+		packets uint64
+		key     string
+		i       int32
+	}
+	order := make([]rank, len(vs))
+	for i := range vs {
+		order[i] = rank{vs[i].Packets, vs[i].Key, int32(i)}
+	}
+	slices.SortFunc(order, func(a, b rank) int {
+		return cmp.Or(cmp.Compare(b.packets, a.packets), cmp.Compare(a.key, b.key))
+	})
+	out := make([]Violation, len(vs))
+	for i, o := range order {
+		out[i] = vs[o.i]
+	}
+	return out
+}
+
+// sortLarge returns xs sorted by compare, moving indices rather than the
+// large values while it sorts.
+func sortLarge[T any](xs []T, compare func(a, b *T) int) []T {
+	order := make([]int32, len(xs))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return compare(&xs[a], &xs[b]) })
+	out := make([]T, len(xs))
+	for i, j := range order {
+		out[i] = xs[j]
+	}
+	return out
 }
 
 // zoneCounts lists the zones, Unassigned last, with their devices.

@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"math/rand/v2"
 	"net/netip"
 	"testing"
 	"time"
@@ -328,5 +329,24 @@ func TestWeekOf(t *testing.T) {
 		if got := weekOf(tt.t); !got.Equal(tt.want) {
 			t.Errorf("weekOf(%v) = %v, want %v", tt.t, got, tt.want)
 		}
+	}
+}
+
+// TestCheckParallel checks that Check, sharing many flows among
+// goroutines, reports what one pass over them does.
+func TestCheckParallel(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	p, devs := benchPolicy(r), benchDevs()
+	flows := benchFlows(r, p, devs, 4*minChunk+17)
+	e := compile(t, p, devs)
+	one := e.newTally()
+	one.check(flows)
+	want := one.report()
+	got := e.Check(flows)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Check (-one pass +shared):\n%s", diff)
+	}
+	if got.Violating == 0 || got.Allowed == 0 {
+		t.Errorf("got %d violating and %d allowed flows, want some of each", got.Violating, got.Allowed)
 	}
 }

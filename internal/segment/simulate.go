@@ -102,16 +102,18 @@ func (c *changes) add(e *Evaluator, f *Flow, src, dst *end) {
 
 func (c *changes) simulation(unblocked changes) *Simulation {
 	s := &Simulation{Blocked: c.list, Unblocked: unblocked.list}
-	slices.SortFunc(s.Blocked, func(a, b Change) int {
+	s.Blocked = sortLarge(s.Blocked, func(a, b *Change) int {
 		if a.Critical != b.Critical {
 			if a.Critical {
 				return -1
 			}
 			return 1
 		}
-		return byPackets(a.Violation, b.Violation)
+		return byPackets(&a.Violation, &b.Violation)
 	})
-	slices.SortFunc(s.Unblocked, func(a, b Change) int { return byPackets(a.Violation, b.Violation) })
+	s.Unblocked = sortLarge(s.Unblocked, func(a, b *Change) int {
+		return byPackets(&a.Violation, &b.Violation)
+	})
 	byWorkflow := map[string]*WorkflowCount{}
 	for _, b := range s.Blocked {
 		if b.Critical {

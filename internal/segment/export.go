@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ExportOptions says how NFTables and Cisco write a policy's rules.
@@ -828,12 +829,23 @@ func exportSetBit(a netip.Addr, i int) netip.Addr {
 }
 
 // exportText makes s safe for one line of a comment: control characters
-// become spaces.
+// become spaces, and bytes that are not UTF-8 U+FFFD.
 func exportText(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f || r == 0x2028 || r == 0x2029 || r == 0x85 {
 			return ' '
 		}
 		return r
-	}, s)
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// exportCut cuts s to at most n bytes, at the start of a character.
+func exportCut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

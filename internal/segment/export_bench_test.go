@@ -3,6 +3,7 @@ package segment
 import (
 	"fmt"
 	"net/netip"
+	"os"
 	"testing"
 )
 
@@ -71,4 +72,23 @@ func BenchmarkCisco(b *testing.B) {
 		n = len(out)
 	}
 	b.ReportMetric(float64(n), "bytes/lists")
+}
+
+// TestExportNFTablesLarge checks that nft takes the ruleset of a large
+// trust.
+func TestExportNFTablesLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a large ruleset: not in -short")
+	}
+	p, book := exportBenchPolicy(50, 500, 10000)
+	out, err := NFTables(p, book, ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path := os.Getenv("WARD_EXPORT_DUMP"); path != "" {
+		if err := os.WriteFile(path, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exportNFTCheck(t, out)
 }

@@ -651,10 +651,7 @@ const (
 // one comes, and only when it differs from the last written at that
 // level.
 func (l *iosList) remark(level int, s string) {
-	s = exportText(s)
-	if len(s) > 100 {
-		s = s[:100]
-	}
+	s = exportCut(exportText(s), 100)
 	l.pending[level] = s
 	for k := level + 1; k < len(l.pending); k++ {
 		l.pending[k], l.written[k] = "", ""

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -1117,4 +1118,82 @@ func TestExportCiscoLogOnly(t *testing.T) {
 			}
 		}
 	}
+}
+
+// ci-fuzz: 5s
+func FuzzExport(f *testing.F) {
+	f.Add("imaging", "clinical-it", "modalities-to-pacs", "tcp", "dicom", uint16(0), uint16(0),
+		"", "a note", false)
+	f.Add("a", "b", "", "udp", "", uint16(53), uint16(53), "ct", "", true)
+	f.Add("x", "x", "c\"d\n", "any", "dns", uint16(90), uint16(80), "p q", "line\nbreak", false)
+	f.Add("z", "y", "n", "sctp", "", uint16(2905), uint16(2906), "", "\x00", true)
+	f.Fuzz(func(t *testing.T, z1, z2, name, proto, app string, lo, hi uint16, cat, note string,
+		bidir bool) {
+		p, b := exportSmall()
+		p.Name, b.Notes = note, []string{note}
+		p.Zones[0].Name, p.Zones[1].Name = z1, z2
+		p.Rules[0].Zone, p.Rules[1].Zone = z1, z2
+		b.Subnets[0].Zone, b.Subnets[1].Zone = z1, z2
+		b.Hosts = map[string][]netip.Addr{z1: exportIPs("10.61.1.10")}
+		c := Conduit{Name: name, From: End{Zone: z1}, To: End{Zone: z2}, Bidirectional: bidir,
+			Services: []Service{{Proto: proto, App: app}}}
+		if lo != 0 || hi != 0 {
+			c.Services[0].Ports = []PortRange{{lo, hi}}
+		}
+		if cat != "" {
+			c.From.Categories = []string{cat}
+			b.Ends = map[string][]netip.Addr{c.From.Key(): exportIPs("10.61.1.10")}
+		}
+		p.Conduits = []Conduit{c}
+		if out, err := NFTables(p, b, ExportOptions{Digest: note}); err == nil {
+			exportLinesNFT(t, out)
+		}
+		if out, err := Cisco(p, b, ExportOptions{Digest: note}); err == nil {
+			exportLinesIOS(t, out)
+		}
+	})
+}
+
+// exportLinesNFT checks that no text of the policy broke a line or a
+// string of the ruleset.
+func exportLinesNFT(t *testing.T, out []byte) {
+	t.Helper()
+	for i, l := range strings.Split(string(out), "\n") {
+		s := strings.TrimLeft(l, "\t")
+		if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 }) || !utf8.ValidString(l) {
+			t.Fatalf("line %d: control character: %q", i+1, l)
+		}
+		if !strings.HasPrefix(s, "#") && strings.Count(s, `"`)%2 != 0 {
+			t.Fatalf("line %d: unbalanced quotes: %q", i+1, l)
+		}
+	}
+}
+
+// exportLinesIOS checks that every line of the lists is one IOS takes
+// for what Cisco means it to be.
+func exportLinesIOS(t *testing.T, out []byte) {
+	t.Helper()
+	starts := []string{"!", "no ", "object-group ", "ip access-list extended WARD-",
+		"ipv6 access-list WARD6-", " permit ", " deny ", " remark ", " host ", " tcp", " udp",
+		" icmp", " 47", " 112", " 132", " ip", "end"}
+	for i, l := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+		if strings.ContainsFunc(l, func(r rune) bool { return r < 0x20 }) || !utf8.ValidString(l) {
+			t.Fatalf("line %d: control character: %q", i+1, l)
+		}
+		ok := slices.ContainsFunc(starts, func(s string) bool { return strings.HasPrefix(l, s) })
+		if !ok && !exportIOSNetLine(l) {
+			t.Fatalf("line %d: %q", i+1, l)
+		}
+	}
+}
+
+// exportIOSNetLine reports whether l is a network of an object group.
+func exportIOSNetLine(l string) bool {
+	f := strings.Fields(l)
+	if len(f) != 2 || !strings.HasPrefix(l, " ") {
+		return false
+	}
+	_, err1 := netip.ParseAddr(f[0])
+	_, err2 := netip.ParseAddr(f[1])
+	return err1 == nil && err2 == nil
 }

@@ -152,7 +152,6 @@ func (s *Server) apiPutSegmentPolicy(w http.ResponseWriter, r *http.Request) {
 		s.apiInternal(w, r, err)
 		return
 	}
-	s.auditPolicySave(r, v, "")
 	p, err := segment.Parse(b, "")
 	if err != nil {
 		s.apiInternal(w, r, err)
@@ -360,7 +359,7 @@ var segmentAPIOps = []apiOp{
 		desc: "The policy is validated whole: one that is not valid is a 422 whose body " +
 			"lists every problem (line, column, key, message) beside the error, and nothing is " +
 			"stored. A valid one is saved as a new version, the policy in force, and audited as " +
-			"segment.policy_save."},
+			"segment.policy.save."},
 	{method: "GET", path: "/api/v1/segmentation/policy/versions", id: "listSegmentPolicyVersions",
 		status: 200, out: apiPolicyVersions{},
 		desc: "At most 100, without their text: read one with GET /api/v1/segmentation/policy?version=ID."},

@@ -291,7 +291,7 @@ func (s *Server) segmentSavePolicy(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	s.auditPolicySave(r, v, f.file)
+	// SavePolicy has audited it (segment.policy.save).
 	s.setFlash(w, fmt.Sprintf("Version %d saved: it is the policy in force.", v.ID))
 	http.Redirect(w, r, "/segmentation/policy", http.StatusSeeOther)
 }
@@ -302,17 +302,6 @@ func problemCount(n int) string {
 		return "1 problem"
 	}
 	return fmt.Sprintf("%d problems", n)
-}
-
-// auditPolicySave writes a saved version to the audit log.
-func (s *Server) auditPolicySave(r *http.Request, v *store.PolicyVersion, file string) {
-	source := "editor"
-	if file != "" {
-		source = "file " + file
-	}
-	s.record(r, who(r.Context()).name, "segment.policy_save", policyObject(v), map[string]any{
-		"version": v.ID, "name": v.Name, "digest": v.Digest, "note": v.Note, "source": source,
-		"bytes": len(v.YAML)})
 }
 
 // policyObject names a version in the audit log.

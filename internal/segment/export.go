@@ -149,7 +149,19 @@ func newExportPlan(p *Policy, b *Book, o ExportOptions) (*exportPlan, error) {
 		x.notes = append(x.notes, exportText(n))
 	}
 	x.warnEmptyZones()
+	x.warnPublicInfra()
 	return x, nil
+}
+
+// warnPublicInfra warns that the infrastructure, allowed from every zone,
+// is allowed from public addresses too when a rule places them.
+func (x *exportPlan) warnPublicInfra() {
+	in := &x.infra
+	public := slices.ContainsFunc(x.classes, func(c exportClass) bool { return c.kind == exportInternet })
+	if public && (!in.resolvers.empty() || !in.ntp.empty() || !in.dhcpServers.empty()) {
+		x.warn("the infrastructure is allowed from every zone, public addresses too: the " +
+			"resolvers, time and DHCP servers answer the internet zone")
+	}
 }
 
 func (x *exportPlan) readZones(*Book) error {

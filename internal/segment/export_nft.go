@@ -45,7 +45,9 @@ import (
 //     management.
 //
 // Policy accept in both base chains lets other tables judge what ours
-// lets through; a drop in ours is final.
+// lets through; a drop in ours is final. Multicast is forwarded only by
+// a multicast router; it is judged as any destination is (Unassigned
+// unless a rule places the group's addresses).
 
 // nftTableName is the form of a table name NFTables writes unquoted.
 var nftTableName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,31}$`)

@@ -97,21 +97,25 @@ func exportFull() (*Policy, *Book) {
 			{Zone: "internet", Internet: true, Line: 26},
 		},
 		Conduits: []Conduit{
-			{Name: "ct-to-pacs", Line: 30, From: End{Zone: "imaging", Categories: []string{"imaging-ct", "imaging-mr"}},
+			{Name: "ct-to-pacs", Line: 30,
+				From:     End{Zone: "imaging", Categories: []string{"imaging-ct", "imaging-mr"}},
 				To:       End{Zone: "clinical-it", Categories: []string{"pacs"}},
-				Services: []Service{{Proto: "tcp", App: "dicom"}, {Proto: "tcp", Ports: []PortRange{{104, 104}, {4242, 4242}}}}},
+				Services: []Service{{Proto: "tcp", App: "dicom"}, exportTCP(104, 4242)}},
 			{Name: "hl7-feed", Line: 36, From: End{Zone: "clinical-it"}, To: End{Zone: "servers"},
-				Bidirectional: true, Services: []Service{{Proto: "tcp", App: "hl7"}, {Proto: "tcp", Ports: []PortRange{{8000, 8099}}}}},
+				Bidirectional: true, Services: []Service{{Proto: "tcp", App: "hl7"},
+					{Proto: "tcp", Ports: []PortRange{{8000, 8099}}}}},
 			{Line: 40, From: End{Zone: "corporate"}, To: End{Zone: "internet"},
-				Services: []Service{{Proto: "tcp", App: "https"}, {Proto: "udp", Ports: []PortRange{{443, 443}}}}},
+				Services: []Service{{Proto: "tcp", App: "https"}, exportUDP(443)}},
 			{Name: "monitoring", Line: 44, From: End{Zone: "servers"}, To: End{Zone: "imaging"},
 				Services: []Service{{Proto: "icmp"}, {Proto: "icmpv6"}, exportUDP(161)}},
 			{Name: "tunnel", Line: 48, From: End{Zone: "servers"}, To: End{Zone: "corporate"},
 				Services: []Service{{Proto: "47"}, {Proto: "any", App: "dns"}}},
-			{Name: "admin", Line: 52, From: End{Zone: "clinical-it", Categories: []string{"admin-workstation"}},
-				To: End{Zone: "imaging"}, Services: []Service{{Proto: "any"}}},
-			{Name: "nothing-known", Line: 56, From: End{Zone: "corporate", Categories: []string{"printer"}},
-				To: End{Zone: "servers"}, Services: []Service{exportTCP(9100)}},
+			{Name: "admin", Line: 52,
+				From: End{Zone: "clinical-it", Categories: []string{"admin-workstation"}},
+				To:   End{Zone: "imaging"}, Services: []Service{{Proto: "any"}}},
+			{Name: "nothing-known", Line: 56,
+				From: End{Zone: "corporate", Categories: []string{"printer"}},
+				To:   End{Zone: "servers"}, Services: []Service{exportTCP(9100)}},
 			{Name: "to-empty", Line: 60, From: End{Zone: "corporate"}, To: End{Zone: "empty"},
 				Services: []Service{exportTCP(22)}},
 		},
@@ -870,7 +874,8 @@ func exportPool(p *Policy, b *Book) []netip.Addr {
 				a := q.Addr().As4()
 				n := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
 				n |= 1<<(32-q.Bits()) - 2
-				out = append(out, netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}))
+				last := [4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
+				out = append(out, netip.AddrFrom4(last))
 			}
 		}
 	}

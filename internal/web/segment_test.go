@@ -9,16 +9,21 @@ import (
 	"html"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/wardhq/ward/internal/audit"
 	"github.com/wardhq/ward/internal/auth"
+	"github.com/wardhq/ward/internal/demo"
+	"github.com/wardhq/ward/internal/ingest"
 	"github.com/wardhq/ward/internal/segment"
 	"github.com/wardhq/ward/internal/store"
 )
@@ -820,5 +825,62 @@ func segmentOpenAPICalls(t *testing.T, ts *testServer) []openAPICall {
 		{"GET /api/v1/segmentation/export", "/api/v1/segmentation/export?mode=enforce", "", "", 409},
 		{"GET /api/v1/segmentation/export", "/api/v1/segmentation/export?format=pf", "", "", 400},
 		{"GET /api/v1/segmentation/weeks", "/api/v1/segmentation/weeks", "", "", 200},
+	}
+}
+
+// BenchmarkSegmentPages renders the segmentation pages and a device's
+// page (which names the device's zone) over the demo trust with the
+// template in force: each reads every device and flow and compiles the
+// policy.
+func BenchmarkSegmentPages(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	db, err := store.Open(ctx, "sqlite", dir, store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	keys, err := auditKeysFor(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	chain, err := audit.NewChain(keys.Chain)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ing := &ingest.Service{DB: db, Chain: chain}
+	var pcap bytes.Buffer
+	if _, err := demo.Write(&pcap, demo.Options{Seed: 1, Start: time.Unix(1_700_000_000, 0)}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := ing.Capture(ctx, &pcap, "trust.pcap", "bench"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := ing.SavePolicy(ctx, segment.TemplateYAML(), "bench", ""); err != nil {
+		b.Fatal(err)
+	}
+	srv, err := New(Config{Store: db, Keys: keys, Ingest: ing})
+	if err != nil {
+		b.Fatal(err)
+	}
+	devs, err := db.SegmentDevices(ctx)
+	if err != nil || len(devs) == 0 {
+		b.Fatalf("%d devices, %v", len(devs), err)
+	}
+	cookie := benchSession(b, db)
+	for _, path := range []string{"/segmentation", "/segmentation/violations",
+		"/segmentation/zones/imaging", "/segmentation/policy", "/devices/" + pathEscape(devs[0].ID)} {
+		b.Run(path, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest("GET", path, nil)
+				req.AddCookie(cookie)
+				rec := httptest.NewRecorder()
+				srv.Handler().ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("status %d", rec.Code)
+				}
+			}
+		})
 	}
 }

@@ -520,7 +520,7 @@ func (g *nftGen) writeInput() {
 	g.line(2, "type filter hook input priority filter; policy accept;")
 	g.writeICMPErrors()
 	g.line(2, "icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, "+
-		`nd-neighbor-advert, nd-redirect } accept comment "infrastructure: ipv6 neighbour discovery"`)
+		`nd-neighbor-advert } accept comment "infrastructure: ipv6 neighbour discovery"`)
 	in := &g.x.infra
 	if !in.dhcpServers.empty() || !in.dhcpRelays.empty() {
 		g.comment(2, "Infrastructure: DHCP and DHCPv6 to a relay or server on this router.")

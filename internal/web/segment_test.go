@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -24,6 +25,7 @@ import (
 	"github.com/wardhq/ward/internal/auth"
 	"github.com/wardhq/ward/internal/demo"
 	"github.com/wardhq/ward/internal/ingest"
+	"github.com/wardhq/ward/internal/planted"
 	"github.com/wardhq/ward/internal/segment"
 	"github.com/wardhq/ward/internal/store"
 )
@@ -882,5 +884,42 @@ func BenchmarkSegmentPages(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestSegmentPatientData ingests the lab captures, which carry planted
+// patient values in HL7 and DICOM, and searches every segmentation page,
+// export and answer for them: the flows' ends are devices and addresses,
+// their names the inventory's.
+func TestSegmentPatientData(t *testing.T) {
+	ts := newTestServer(t)
+	captures, _ := filepath.Glob(filepath.Join(labDir, "*.pcap"))
+	if len(captures) == 0 {
+		t.Fatalf("no lab captures in %s", labDir)
+	}
+	ts.seed(t, captures...)
+	values := planted.Values(t, filepath.Join(labDir, "planted.txt"))
+	n := ts.session(t, auth.RoleNetwork)
+	var draft apiPolicyDraft
+	ts.bearer(t, auth.RoleNetwork).send("POST", "/api/v1/segmentation/learn", nil, http.StatusOK, &draft)
+	outputs := map[string][]byte{"learned policy": []byte(draft.YAML)}
+	_, page := n.policyForm("/segmentation/simulate", map[string]string{
+		"policy": string(segment.TemplateYAML())}, "", "")
+	outputs["simulation"] = []byte(page)
+	if _, err := ts.srv.cfg.Ingest.SavePolicy(context.Background(), segment.TemplateYAML(), "t", ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/segmentation", "/segmentation/violations?limit=500",
+		"/segmentation/violations.csv", "/segmentation/zones/imaging",
+		"/segmentation/zones/clinical-it", "/segmentation/zones/unassigned", "/segmentation/policy",
+		"/segmentation/learn", "/segmentation/export?mode=log", "/segmentation/export?mode=enforce",
+		"/api/v1/segmentation", "/api/v1/segmentation/violations?limit=500",
+		"/api/v1/segmentation/zones/clinical-it", "/api/v1/segmentation/export?mode=log",
+		"/api/v1/segmentation/weeks"} {
+		_, b := n.call("GET", p, "", nil)
+		outputs["GET "+p] = b
+	}
+	for _, f := range leaks(outputs, values) {
+		t.Error(f)
 	}
 }

@@ -1,8 +1,12 @@
 package segment
 
 import (
+	stdcmp "cmp"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -337,7 +341,7 @@ func TestWeekOf(t *testing.T) {
 func TestCheckParallel(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	p, devs := benchPolicy(r), benchDevs()
-	flows := benchFlows(r, p, devs, 4*minChunk+17)
+	flows := benchFlows(r, p, devs, 4*minChunk+17, 5)
 	e := compile(t, p, devs)
 	one := e.newTally()
 	one.check(flows)
@@ -348,5 +352,49 @@ func TestCheckParallel(t *testing.T) {
 	}
 	if got.Violating == 0 || got.Allowed == 0 {
 		t.Errorf("got %d violating and %d allowed flows, want some of each", got.Violating, got.Allowed)
+	}
+}
+
+func TestKeyOf(t *testing.T) {
+	for _, f := range []Flow{
+		flow("10.0.0.1", "10.0.0.2", ProtoTCP, 104),
+		{Src: addr("::ffff:10.0.0.1"), Dst: addr("fe80::1%eth0"), Proto: 200, DstPort: 9, VLAN: 20},
+		{Src: addr("2001:db8::1"), Dst: addr("::ffff:1.2.3.4"), Proto: ProtoICMPv6, VLAN: 4094},
+		{},
+	} {
+		if got, want := keyOf(&f), f.Key(); got != want {
+			t.Errorf("keyOf = %q, want %q", got, want)
+		}
+		var v Violation
+		e := compile(t, hospital(), nil)
+		src, dst := e.placeEnd(f.Src, 0, ""), e.placeEnd(f.Dst, 0, "")
+		e.describe(&v, &f, &src, &dst, keyOf(&f))
+		if v.Source.Address != f.Src.Unmap().String() || v.Destination.Address != f.Dst.Unmap().String() {
+			t.Errorf("%s: addresses %q and %q", f.Key(), v.Source.Address, v.Destination.Address)
+		}
+	}
+}
+
+// TestSortRanks checks the fast order of violations against the plain
+// one: packets descending, then key.
+func TestSortRanks(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	keys := []string{"", "1", "10.0.0.1>10.0.0.2/tcp/1", "10.0.0.1>10.0.0.2/tcp/10",
+		"10.0.0.1>10.0.0.2/tcp/1\x00", "10.0.0.1", "10.0.0.10", "2001:db8::1>2001:db8::2/udp/53"}
+	var rs []rank
+	for i := range 3*minChunk + 1 {
+		k := keys[r.IntN(len(keys))] + strconv.Itoa(r.IntN(50))
+		rs = append(rs, rankOf(uint64(r.IntN(30)), k, int32(i)))
+	}
+	want := slices.Clone(rs)
+	slices.SortStableFunc(want, func(a, b rank) int {
+		return stdcmp.Or(stdcmp.Compare(b.packets, a.packets), strings.Compare(a.key, b.key))
+	})
+	got := sortRanks(rs)
+	for i := range want {
+		if got[i].packets != want[i].packets || got[i].key != want[i].key {
+			t.Fatalf("at %d: got %d %q, want %d %q", i, got[i].packets, got[i].key,
+				want[i].packets, want[i].key)
+		}
 	}
 }

@@ -238,6 +238,7 @@ type svcKey struct {
 type learnGroup struct {
 	from, to End
 	svcs     map[svcKey]struct{}
+	svcText  string // servicesText, once known
 	flows    int
 	packets  uint64
 	first    time.Time
@@ -252,6 +253,23 @@ func (g *learnGroup) add(f *Flow, s svcKey) {
 		g.first = f.FirstSeen
 	}
 	g.last = maxTime(g.last, f.LastSeen)
+}
+
+// servicesText is the group's services as a policy writes them, for
+// comparing groups; it is kept, since merged groups have the same.
+func (g *learnGroup) servicesText() string {
+	if g.svcText == "" {
+		var b strings.Builder
+		for _, s := range services(g.svcs) {
+			b.WriteString(s.Proto + "/" + s.App + "/")
+			for _, r := range s.Ports {
+				b.WriteString(r.String() + ",")
+			}
+			b.WriteByte(';')
+		}
+		g.svcText = b.String()
+	}
+	return g.svcText
 }
 
 func (g *learnGroup) merge(o *learnGroup) {
@@ -272,9 +290,20 @@ func (e *Evaluator) learnConduits(flows []Flow) ([]Conduit, int) {
 	byEnds, left := e.learnGroups(flows)
 	groups := mergeCategories(byEnds, true)
 	groups = mergeCategories(groups, false)
-	slices.SortFunc(groups, func(a, b *learnGroup) int {
-		return cmp.Or(cmp.Compare(a.from.Key(), b.from.Key()), cmp.Compare(a.to.Key(), b.to.Key()))
+	type keyed struct {
+		from, to string
+		g        *learnGroup
+	}
+	sorted := make([]keyed, len(groups))
+	for i, g := range groups {
+		sorted[i] = keyed{g.from.Key(), g.to.Key(), g}
+	}
+	slices.SortFunc(sorted, func(a, b keyed) int {
+		return cmp.Or(cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to))
 	})
+	for i := range sorted {
+		groups[i] = sorted[i].g
+	}
 	out := make([]Conduit, len(groups))
 	taken := map[string]bool{}
 	for i, g := range groups {
@@ -288,7 +317,8 @@ func (e *Evaluator) learnConduits(flows []Flow) ([]Conduit, int) {
 // and counts those it leaves out, with an end in Unassigned.
 func (e *Evaluator) learnGroups(flows []Flow) ([]*learnGroup, int) {
 	pl := e.newPlacer()
-	others := e.zoneCategories()
+	cats := e.learnCategories()
+	others := e.zoneCategories(cats)
 	byKey := map[learnKey]*learnGroup{}
 	byEnds := map[[2]string]*learnGroup{}
 	var order []*learnGroup
@@ -303,8 +333,8 @@ func (e *Evaluator) learnGroups(flows []Flow) ([]*learnGroup, int) {
 			left++
 			continue
 		}
-		k := learnKey{src: src.zone, dst: dst.zone, srcC: e.learnCategory(src),
-			dstC: e.learnCategory(dst)}
+		k := learnKey{src: src.zone, dst: dst.zone, srcC: categoryOf(src, cats),
+			dstC: categoryOf(dst, cats)}
 		g := byKey[k]
 		if g == nil {
 			from, to := e.learnEnd(k.src, k.srcC, others), e.learnEnd(k.dst, k.dstC, others)
@@ -338,28 +368,36 @@ var (
 	validApp      = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
 )
 
-// learnCategory is the category an end may be narrowed to: the device's,
-// or "" when the end is no device or its category cannot be written in a
-// policy.
-func (e *Evaluator) learnCategory(x *end) string {
+// learnCategories are the categories each device's end may be narrowed
+// to: its own, or "" when a policy cannot write it.
+func (e *Evaluator) learnCategories() []string {
+	out := make([]string, len(e.devs))
+	for i := range e.devs {
+		if c := e.devs[i].Category; validCategory.MatchString(c) {
+			out[i] = c
+		}
+	}
+	return out
+}
+
+// categoryOf is the category end x may be narrowed to, "" for a bare
+// address.
+func categoryOf(x *end, cats []string) string {
 	if x.dev < 0 {
 		return ""
 	}
-	if c := e.devs[x.dev].Category; validCategory.MatchString(c) {
-		return c
-	}
-	return ""
+	return cats[x.dev]
 }
 
 // zoneCategories returns, by zone, the categories of the zone's devices,
 // "" standing for devices without one.
-func (e *Evaluator) zoneCategories() []map[string]bool {
+func (e *Evaluator) zoneCategories(cats []string) []map[string]bool {
 	out := make([]map[string]bool, len(e.zones))
 	for i := range out {
 		out[i] = map[string]bool{}
 	}
 	for i := range e.placed {
-		out[e.placed[i].zone][e.learnCategory(&e.placed[i])] = true
+		out[e.placed[i].zone][cats[i]] = true
 	}
 	return out
 }
@@ -396,7 +434,7 @@ func mergeCategories(groups []*learnGroup, src bool) []*learnGroup {
 			out = append(out, g)
 			continue
 		}
-		k := mkey{zone: mine.Zone, other: other.Key(), svcs: fmt.Sprint(services(g.svcs))}
+		k := mkey{zone: mine.Zone, other: other.Key(), svcs: g.servicesText()}
 		m := byKey[k]
 		if m == nil {
 			byKey[k] = g

@@ -2,9 +2,11 @@ package segment
 
 import (
 	"cmp"
+	"encoding/binary"
 	"net/netip"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -165,25 +167,28 @@ type tally struct {
 	pairs []PairCount // by src zone * len(zones) + dst zone
 	in    []int
 	out   []int
-	seen  map[flowID]int32 // index in acc
-	acc   []vacc
+	hits  []hit  // the violating flows, in order
+	acc   []vacc // the violations, once hits are added up
 }
 
-// vacc is a violation being added up: its key, first flow and ends, and
-// the sums of its flows. The Violation is made once all are added.
+// hit is a violating flow and its ends.
+type hit struct {
+	f        *Flow
+	src, dst *end
+}
+
+// vacc is a violation being added up: its first flow and ends, the flows
+// that give its window and application, and the sums of its flows. The
+// Violation is made once all are added.
 type vacc struct {
-	id             flowID
-	f              *Flow
-	src, dst       *end
-	packets, bytes uint64
-	first, last    time.Time
-	app            string
+	hit
+	first, last, app *Flow
+	packets, bytes   uint64
 }
 
 func (e *Evaluator) newTally() *tally {
 	n := len(e.zones)
-	return &tally{e: e, pairs: make([]PairCount, n*n), in: make([]int, n), out: make([]int, n),
-		seen: map[flowID]int32{}}
+	return &tally{e: e, pairs: make([]PairCount, n*n), in: make([]int, n), out: make([]int, n)}
 }
 
 func (t *tally) add(f *Flow, d *Decision, src, dst *end) {
@@ -209,7 +214,7 @@ func (t *tally) add(f *Flow, d *Decision, src, dst *end) {
 	if !d.Allowed {
 		p.Violations++
 		p.ViolatingPackets += f.Packets
-		t.violation(f, src, dst)
+		t.hits = append(t.hits, hit{f: f, src: src, dst: dst})
 	}
 }
 
@@ -222,33 +227,42 @@ func (t *tally) window(first, last time.Time) {
 	}
 }
 
-// violation adds f to the violation of its key.
-func (t *tally) violation(f *Flow, src, dst *end) {
-	id := idOf(f)
-	if i, ok := t.seen[id]; ok {
-		t.acc[i].add(f.Packets, f.Bytes, f.FirstSeen, f.LastSeen, f.App)
-		return
+// addUp adds up the hits of each key into t.acc, in the order of their
+// first flows.
+func (t *tally) addUp() {
+	seen := make(map[flowID]int32, len(t.hits))
+	t.acc = make([]vacc, 0, len(t.hits))
+	for _, h := range t.hits {
+		f, id := h.f, idOf(h.f)
+		i, ok := seen[id]
+		if !ok {
+			seen[id] = int32(len(t.acc))
+			t.acc = append(t.acc, vacc{hit: h, first: f, last: f, app: f})
+			continue
+		}
+		v := &t.acc[i]
+		v.packets += f.Packets
+		v.bytes += f.Bytes
+		if !f.FirstSeen.IsZero() && (v.first.FirstSeen.IsZero() ||
+			f.FirstSeen.Before(v.first.FirstSeen)) {
+			v.first = f
+		}
+		if f.LastSeen.After(v.last.LastSeen) {
+			v.last = f
+		}
+		if v.app.App == "" {
+			v.app = f
+		}
 	}
-	t.seen[id] = int32(len(t.acc))
-	t.acc = append(t.acc, vacc{id: id, f: f, src: src, dst: dst, packets: f.Packets,
-		bytes: f.Bytes, first: f.FirstSeen, last: f.LastSeen, app: f.App})
+	for i := range t.acc {
+		v := &t.acc[i]
+		v.packets += v.f.Packets
+		v.bytes += v.f.Bytes
+	}
+	t.hits = nil
 }
 
-func (v *vacc) add(packets, bytes uint64, first, last time.Time, app string) {
-	v.packets += packets
-	v.bytes += bytes
-	if !first.IsZero() && (v.first.IsZero() || first.Before(v.first)) {
-		v.first = first
-	}
-	if last.After(v.last) {
-		v.last = last
-	}
-	if v.app == "" {
-		v.app = app
-	}
-}
-
-// merge adds the flows o counted to t's.
+// merge adds the flows o counted, which come after t's, to t's.
 func (t *tally) merge(o *tally) {
 	r, or := &t.r, &o.r
 	r.Flows += or.Flows
@@ -269,34 +283,86 @@ func (t *tally) merge(o *tally) {
 		t.in[i] += o.in[i]
 		t.out[i] += o.out[i]
 	}
-	for _, v := range o.acc {
-		if i, ok := t.seen[v.id]; ok {
-			t.acc[i].add(v.packets, v.bytes, v.first, v.last, v.app)
-			continue
-		}
-		t.seen[v.id] = int32(len(t.acc))
-		t.acc = append(t.acc, v)
-	}
+	t.hits = append(t.hits, o.hits...)
 }
 
-// violations makes the Violations of t, sorted, sharing the work among
-// goroutines.
+// violations makes the Violations of t, sorted by packets descending,
+// then Key: the keys first, then each Violation in its place, sharing the
+// work among goroutines.
 func (t *tally) violations() []Violation {
+	order := make([]rank, len(t.acc))
+	t.parallel(func(i int) {
+		order[i] = rankOf(t.acc[i].packets, keyOf(t.acc[i].f), int32(i))
+	})
+	order = sortRanks(order)
 	out := make([]Violation, len(t.acc))
+	t.parallel(func(i int) {
+		a := &t.acc[order[i].i]
+		v := &out[i]
+		t.e.describe(v, a.f, a.src, a.dst, order[i].key)
+		v.Key, v.Application = order[i].key, a.app.App
+		v.Packets, v.Bytes = a.packets, a.bytes
+		v.FirstSeen, v.LastSeen = a.first.FirstSeen, a.last.LastSeen
+	})
+	return out
+}
+
+// rank is a violation's place in a report: by packets descending, then
+// by key, whose first 16 bytes hi and lo hold for a fast comparison.
+type rank struct {
+	packets uint64
+	hi, lo  uint64
+	key     string
+	i       int32 // in tally.acc
+}
+
+func rankOf(packets uint64, key string, i int32) rank {
+	var b [16]byte
+	copy(b[:], key) // zero padding keeps the order of the strings
+	return rank{packets: packets, key: key, i: i,
+		hi: binary.BigEndian.Uint64(b[:8]), lo: binary.BigEndian.Uint64(b[8:])}
+}
+
+func compareRanks(a, b rank) int {
+	return cmp.Or(cmp.Compare(b.packets, a.packets), cmp.Compare(a.hi, b.hi),
+		cmp.Compare(a.lo, b.lo), cmp.Compare(a.key, b.key))
+}
+
+// sortRanks sorts rs, halves at once when they are many, then merges
+// them.
+func sortRanks(rs []rank) []rank {
+	if len(rs) < minChunk || runtime.GOMAXPROCS(0) < 2 {
+		slices.SortFunc(rs, compareRanks)
+		return rs
+	}
+	a, b := rs[:len(rs)/2], rs[len(rs)/2:]
+	var wg sync.WaitGroup
+	wg.Go(func() { slices.SortFunc(a, compareRanks) })
+	slices.SortFunc(b, compareRanks)
+	wg.Wait()
+	out := make([]rank, 0, len(rs))
+	for len(a) > 0 && len(b) > 0 {
+		if compareRanks(b[0], a[0]) < 0 {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}
+
+// parallel calls fn for each violation's index, sharing them among
+// goroutines.
+func (t *tally) parallel(fn func(i int)) {
 	var wg sync.WaitGroup
 	for _, c := range chunks(len(t.acc), runtime.GOMAXPROCS(0), minChunk/4) {
 		wg.Go(func() {
 			for i := c[0]; i < c[1]; i++ {
-				a := &t.acc[i]
-				v := t.e.violationOf(a.f, a.src, a.dst)
-				v.Packets, v.Bytes, v.FirstSeen, v.LastSeen = a.packets, a.bytes, a.first, a.last
-				v.Application = a.app
-				out[i] = v
+				fn(i)
 			}
 		})
 	}
 	wg.Wait()
-	return sortViolations(out)
 }
 
 func mergeViolation(v *Violation, f *Flow) {
@@ -315,14 +381,62 @@ func mergeViolation(v *Violation, f *Flow) {
 
 // violationOf describes f, placed from src to dst, as a Violation.
 func (e *Evaluator) violationOf(f *Flow, src, dst *end) Violation {
-	v := Violation{
-		Source: e.endpoint(f.Src, src), Destination: e.endpoint(f.Dst, dst),
-		Protocol: ProtoName(f.Proto), Port: f.DstPort, Application: f.App, VLAN: f.VLAN,
-		Packets: f.Packets, Bytes: f.Bytes, FirstSeen: f.FirstSeen, LastSeen: f.LastSeen,
-		Key: f.Key(),
-	}
-	v.Workflow = WorkflowOf(f, e.device(src), e.device(dst))
+	var v Violation
+	v.Application, v.Key = f.App, keyOf(f)
+	e.describe(&v, f, src, dst, v.Key)
+	v.Packets, v.Bytes, v.FirstSeen, v.LastSeen = f.Packets, f.Bytes, f.FirstSeen, f.LastSeen
 	return v
+}
+
+// describe fills in what v says of f but for its key and sums: the ends,
+// protocol, port, VLAN and workflow. key is f's, whose text the ends'
+// addresses share.
+func (e *Evaluator) describe(v *Violation, f *Flow, src, dst *end, key string) {
+	sa, n := addrText(f.Src, key, 0)
+	da, _ := addrText(f.Dst, key, n+1)
+	v.Source, v.Destination = e.endpoint(sa, src), e.endpoint(da, dst)
+	v.Protocol, v.Port, v.VLAN = ProtoName(f.Proto), f.DstPort, f.VLAN
+	v.Workflow = WorkflowOf(f, e.device(src), e.device(dst))
+}
+
+// keyOf is f.Key(), made with one allocation.
+func keyOf(f *Flow) string {
+	var buf [96]byte
+	b := appendAddr(buf[:0], f.Src)
+	b = append(b, '>')
+	b = appendAddr(b, f.Dst)
+	b = append(b, '/')
+	b = append(b, ProtoName(f.Proto)...)
+	b = append(b, '/')
+	b = strconv.AppendUint(b, uint64(f.DstPort), 10)
+	if f.VLAN != 0 {
+		b = append(b, '@')
+		b = strconv.AppendUint(b, uint64(f.VLAN), 10)
+	}
+	return string(b)
+}
+
+// appendAddr appends a's String.
+func appendAddr(b []byte, a netip.Addr) []byte {
+	if !a.IsValid() {
+		return append(b, "invalid IP"...)
+	}
+	return a.AppendTo(b)
+}
+
+// addrText is a as an Endpoint gives it (an IPv4 address mapped into IPv6
+// as IPv4), sharing the text of key from offset at when a's text is
+// there; and the length of a's text as the key has it.
+func addrText(a netip.Addr, key string, at int) (string, int) {
+	var buf [64]byte
+	n := len(appendAddr(buf[:0], a))
+	switch {
+	case a.Is4In6():
+		return a.Unmap().String(), n
+	case at+n > len(key):
+		return a.String(), n
+	}
+	return key[at : at+n], n
 }
 
 func (e *Evaluator) device(x *end) *Device {
@@ -332,8 +446,8 @@ func (e *Evaluator) device(x *end) *Device {
 	return &e.devs[x.dev]
 }
 
-func (e *Evaluator) endpoint(a netip.Addr, x *end) Endpoint {
-	ep := Endpoint{Address: a.Unmap().String(), Zone: x.pl.Zone}
+func (e *Evaluator) endpoint(address string, x *end) Endpoint {
+	ep := Endpoint{Address: address, Zone: x.pl.Zone}
 	if d := e.device(x); d != nil {
 		ep.Device, ep.Name, ep.Category, ep.Criticality = d.ID, d.Name, d.Category, d.Criticality
 	}
@@ -342,6 +456,7 @@ func (e *Evaluator) endpoint(a netip.Addr, x *end) Endpoint {
 
 func (t *tally) report() *Report {
 	r := &t.r
+	t.addUp()
 	r.Violations = t.violations()
 	n := len(t.e.zones)
 	for i := range t.pairs {
@@ -362,27 +477,6 @@ func (t *tally) report() *Report {
 
 func byPackets(a, b *Violation) int {
 	return cmp.Or(cmp.Compare(b.Packets, a.Packets), cmp.Compare(a.Key, b.Key))
-}
-
-// sortViolations sorts vs by packets descending, then Key.
-func sortViolations(vs []Violation) []Violation {
-	type rank struct {
-		packets uint64
-		key     string
-		i       int32
-	}
-	order := make([]rank, len(vs))
-	for i := range vs {
-		order[i] = rank{vs[i].Packets, vs[i].Key, int32(i)}
-	}
-	slices.SortFunc(order, func(a, b rank) int {
-		return cmp.Or(cmp.Compare(b.packets, a.packets), cmp.Compare(a.key, b.key))
-	})
-	out := make([]Violation, len(vs))
-	for i, o := range order {
-		out[i] = vs[o.i]
-	}
-	return out
 }
 
 // sortLarge returns xs sorted by compare, moving indices rather than the

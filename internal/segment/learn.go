@@ -50,11 +50,10 @@ const (
 // a rule of base names with conditions it fails) is left out, and
 // Learned.Flows does not count it.
 //
-// base nil is an error until a default template exists.
-// TODO(#6): draft from Template() when base is nil.
+// A nil base is the hospital Template.
 func Learn(base *Policy, devs []Device, flows []Flow, o LearnOptions) (*Policy, error) {
 	if base == nil {
-		return nil, fmt.Errorf("learn: no base policy")
+		base = Template()
 	}
 	p := base.policyClone()
 	p.Conduits = nil

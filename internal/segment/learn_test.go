@@ -169,10 +169,20 @@ func TestLearnAddsZones(t *testing.T) {
 	checkLearned(t, got, devs, flows)
 }
 
-func TestLearnNoBase(t *testing.T) {
-	if _, err := Learn(nil, nil, nil, LearnOptions{}); err == nil {
-		t.Error("Learn(nil): got no error")
+func TestLearnTemplate(t *testing.T) {
+	devs, flows := hospitalDevices(), simulationFlows()
+	p, err := Learn(nil, devs, flows, LearnOptions{})
+	if err != nil {
+		t.Fatal(err)
 	}
+	tmpl := Template()
+	if diff := cmp.Diff(tmpl.Zones, p.Zones[:len(tmpl.Zones)]); diff != "" {
+		t.Errorf("zones of the template (-want +got):\n%s", diff)
+	}
+	checkLearned(t, p, devs, flows)
+}
+
+func TestLearnBadBase(t *testing.T) {
 	bad := hospital()
 	bad.Rules[0].Zone = "nowhere"
 	if _, err := Learn(bad, nil, nil, LearnOptions{}); err == nil {
@@ -361,6 +371,10 @@ func TestLearnCorpus(t *testing.T) {
 			checkLearned(t, p, devs, flows)
 			t.Logf("%d captures, %d devices, %d flows: %d conduits", len(paths), len(devs),
 				len(flows), len(p.Conduits))
+			if p, err = Learn(nil, devs, flows, LearnOptions{}); err != nil {
+				t.Fatalf("from the template: %v", err)
+			}
+			checkLearned(t, p, devs, flows)
 		})
 	}
 }
@@ -451,6 +465,11 @@ func TestLearnDemo(t *testing.T) {
 	}
 	checkLearned(t, p, devs, flows)
 	t.Logf("%d devices, %d flows: %d conduits", len(devs), len(flows), len(p.Conduits))
+	fromTemplate, err := Learn(nil, devs, flows, LearnOptions{Sources: []string{"demo"}})
+	if err != nil {
+		t.Fatalf("from the template: %v", err)
+	}
+	checkLearned(t, fromTemplate, devs, flows)
 
 	cut := *p
 	cut.Conduits = slices.DeleteFunc(slices.Clone(p.Conduits), func(c Conduit) bool {

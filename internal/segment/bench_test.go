@@ -78,7 +78,8 @@ func benchPolicy(r *rand.Rand) *Policy {
 var benchPorts = []uint16{22, 80, 104, 443, 445, 2575, 3389, 8080, 11112, 50000}
 
 func benchConduit(r *rand.Rand, p *Policy, i int) Conduit {
-	from, to := End{Zone: p.Zones[r.IntN(benchZones)].Name}, End{Zone: p.Zones[r.IntN(benchZones)].Name}
+	zone := func() string { return p.Zones[r.IntN(benchZones)].Name }
+	from, to := End{Zone: zone()}, End{Zone: zone()}
 	if r.IntN(4) == 0 {
 		from.Categories = []string{fmt.Sprintf("cat-%d", r.IntN(20))}
 	}
@@ -152,7 +153,9 @@ func benchAlong(r *rand.Rand, f *Flow, p *Policy, devs []Device, byZone map[stri
 	}
 	s := c.Services[r.IntN(len(c.Services))]
 	f.Src, f.SrcDevice, f.Dst, f.DstDevice = src.IPs[0], src.ID, dst.IPs[0], dst.ID
-	f.Proto, f.DstPort, f.App = ProtoTCP, s.Ports[0].Lo+uint16(r.IntN(int(s.Ports[0].Hi-s.Ports[0].Lo)+1)), s.App
+	ports := s.Ports[0]
+	f.Proto, f.App = ProtoTCP, s.App
+	f.DstPort = ports.Lo + uint16(r.IntN(int(ports.Hi-ports.Lo)+1))
 	if s.Proto == "udp" {
 		f.Proto = ProtoUDP
 	}

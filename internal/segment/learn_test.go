@@ -57,9 +57,11 @@ func TestLearn(t *testing.T) {
 			To:       End{Zone: "servers", Categories: []string{"pacs"}},
 			Services: []Service{tcp("dicom", PortRange{104, 104})}},
 		{Name: "monitoring-to-clinical-workstation", From: End{Zone: "monitoring"},
-			To: End{Zone: "clinical", Categories: []string{"workstation"}}, Services: []Service{{Proto: "icmp"}}},
+			To:       End{Zone: "clinical", Categories: []string{"workstation"}},
+			Services: []Service{{Proto: "icmp"}}},
 		{Name: "unplaced-to-servers-pacs", From: End{Zone: "unplaced"},
-			To: End{Zone: "servers", Categories: []string{"pacs"}}, Services: []Service{tcp("", PortRange{80, 80})}},
+			To:       End{Zone: "servers", Categories: []string{"pacs"}},
+			Services: []Service{tcp("", PortRange{80, 80})}},
 	}
 	if diff := cmp.Diff(want, withoutDescriptions(got.Conduits), learnCmp()); diff != "" {
 		t.Errorf("conduits (-want +got):\n%s", diff)
@@ -482,7 +484,9 @@ func TestLearnDemo(t *testing.T) {
 	if !s.NeedsSignoff || len(s.Blocked) == 0 || !s.Blocked[0].Critical {
 		t.Fatalf("blocking imaging: got %d blocked, needs sign-off %v", len(s.Blocked), s.NeedsSignoff)
 	}
-	i := slices.IndexFunc(s.Workflows, func(w WorkflowCount) bool { return w.Workflow == "dicom-store" })
+	i := slices.IndexFunc(s.Workflows, func(w WorkflowCount) bool {
+		return w.Workflow == "dicom-store"
+	})
 	if i < 0 || s.Workflows[i].Critical == 0 {
 		t.Errorf("blocking imaging: workflows %+v, want critical dicom-store flows", s.Workflows)
 	}

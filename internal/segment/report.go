@@ -516,10 +516,6 @@ func (e *Evaluator) Weekly(hours []FlowHour) []Week {
 		return nil
 	}
 	pl := e.newPlacer()
-	type week struct {
-		flows   map[flowID]struct{}
-		packets uint64
-	}
 	weeks := map[time.Time]*week{}
 	first, last := weekOf(hours[0].Hour), weekOf(hours[0].Hour)
 	for i := range hours {
@@ -537,17 +533,7 @@ func (e *Evaluator) Weekly(hours []FlowHour) []Week {
 		w.flows[idOf(&h.Flow)] = struct{}{}
 		w.packets += h.Packets
 	}
-	var starts []time.Time
-	if last.Sub(first) <= maxWeeks*7*24*time.Hour {
-		for s := first; !s.After(last); s = s.AddDate(0, 0, 7) {
-			starts = append(starts, s)
-		}
-	} else { // hours far apart: only the weeks with violations
-		for s := range weeks {
-			starts = append(starts, s)
-		}
-		slices.SortFunc(starts, time.Time.Compare)
-	}
+	starts := weekStarts(first, last, weeks)
 	out := make([]Week, len(starts))
 	for i, s := range starts {
 		out[i].Start = s
@@ -556,6 +542,29 @@ func (e *Evaluator) Weekly(hours []FlowHour) []Week {
 		}
 	}
 	return out
+}
+
+// week is the violations of a week as Weekly adds them up.
+type week struct {
+	flows   map[flowID]struct{}
+	packets uint64
+}
+
+// weekStarts lists the weeks from first to last, or only those of weeks
+// when they are more than maxWeeks apart.
+func weekStarts(first, last time.Time, weeks map[time.Time]*week) []time.Time {
+	var starts []time.Time
+	if last.Sub(first) <= maxWeeks*7*24*time.Hour {
+		for s := first; !s.After(last); s = s.AddDate(0, 0, 7) {
+			starts = append(starts, s)
+		}
+		return starts
+	}
+	for s := range weeks {
+		starts = append(starts, s)
+	}
+	slices.SortFunc(starts, time.Time.Compare)
+	return starts
 }
 
 // maxWeeks bounds the weeks Weekly lists without a violation.

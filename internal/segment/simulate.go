@@ -114,34 +114,44 @@ func (c *changes) simulation(unblocked changes) *Simulation {
 	s.Unblocked = sortLarge(s.Unblocked, func(a, b *Change) int {
 		return byPackets(&a.Violation, &b.Violation)
 	})
-	byWorkflow := map[string]*WorkflowCount{}
 	for _, b := range s.Blocked {
 		if b.Critical {
 			s.Critical = append(s.Critical, b.Key)
 		}
+	}
+	slices.Sort(s.Critical)
+	s.NeedsSignoff = len(s.Critical) > 0
+	s.Workflows = workflowCounts(s.Blocked)
+	return s
+}
+
+// workflowCounts counts the blocked flows of each workflow, the most
+// critical first.
+func workflowCounts(blocked []Change) []WorkflowCount {
+	by := map[string]*WorkflowCount{}
+	for _, b := range blocked {
 		if b.Workflow == "" {
 			continue
 		}
-		w := byWorkflow[b.Workflow]
+		w := by[b.Workflow]
 		if w == nil {
 			w = &WorkflowCount{Workflow: b.Workflow}
-			byWorkflow[b.Workflow] = w
+			by[b.Workflow] = w
 		}
 		w.Flows++
 		if b.Critical {
 			w.Critical++
 		}
 	}
-	slices.Sort(s.Critical)
-	s.NeedsSignoff = len(s.Critical) > 0
-	for _, w := range byWorkflow {
-		s.Workflows = append(s.Workflows, *w)
+	var out []WorkflowCount
+	for _, w := range by {
+		out = append(out, *w)
 	}
-	slices.SortFunc(s.Workflows, func(a, b WorkflowCount) int {
+	slices.SortFunc(out, func(a, b WorkflowCount) int {
 		return cmp.Or(cmp.Compare(b.Critical, a.Critical), cmp.Compare(b.Flows, a.Flows),
 			cmp.Compare(a.Workflow, b.Workflow))
 	})
-	return s
+	return out
 }
 
 // SignedOff returns the newest sign-off among so (by At, then ID) that is

@@ -398,3 +398,24 @@ func TestSortRanks(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentReads reads one Evaluator from several goroutines at
+// once (run with -race).
+func TestConcurrentReads(t *testing.T) {
+	e := compile(t, hospital(), hospitalDevices())
+	flows := simulationFlows()
+	done := make(chan bool)
+	for range 4 {
+		go func() {
+			e.Check(flows)
+			e.Decide(&flows[0])
+			e.Book()
+			e.Measures()
+			e.Devices()
+			done <- true
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}

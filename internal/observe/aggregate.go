@@ -50,13 +50,14 @@ type flowAgg struct {
 	// they were last seen with, so that most packets update a binding
 	// without a map lookup.
 	src, dst *bindAgg
-	// hours are the counts per hour, in hour order; hours[cur] is the hour
-	// of the last packet, which most packets fall in again. Most flows
-	// live in one or two hours, so a short slice serves better than a map,
-	// and the first hour is kept in hour0 without an allocation of its own.
-	hours []hourAgg
-	cur   int
-	hour0 [1]hourAgg
+	// hours are the counts per hour, in hour order; lastHour points to the
+	// hour of the last packet, which most packets fall in again (nil when
+	// hours has changed since). Most flows live in one or two hours, so a
+	// short slice serves better than a map, and the first hour is kept in
+	// hour0 without an allocation of its own.
+	hours    []hourAgg
+	lastHour *hourAgg
+	hour0    [1]hourAgg
 }
 
 // hourNanos is an hour in nanoseconds.
@@ -78,15 +79,20 @@ func hourOf(ts int64) int64 {
 	return h
 }
 
-// countHour adds a packet of bytes seen at ts to its hour.
+// countHour adds a packet of bytes seen at ts to its hour. It is short
+// enough to be inlined for the packets of the last packet's hour.
 func (a *flowAgg) countHour(ts int64, bytes uint64) {
-	if a.cur < len(a.hours) {
-		if h := &a.hours[a.cur]; ts >= h.start && ts-h.start < hourNanos {
-			h.packets++
-			h.bytes += bytes
-			return
-		}
+	// One unsigned comparison: start <= ts < start + an hour.
+	if h := a.lastHour; h != nil && uint64(ts-h.start) < uint64(hourNanos) {
+		h.packets++
+		h.bytes += bytes
+		return
 	}
+	a.otherHour(ts, bytes)
+}
+
+// otherHour adds a packet to an hour other than the last packet's.
+func (a *flowAgg) otherHour(ts int64, bytes uint64) {
 	if a.hours == nil {
 		a.hours = a.hour0[:0]
 	}
@@ -97,9 +103,9 @@ func (a *flowAgg) countHour(ts int64, bytes uint64) {
 	if !found {
 		a.hours = slices.Insert(a.hours, i, hourAgg{start: start})
 	}
-	a.cur = i
-	a.hours[i].packets++
-	a.hours[i].bytes += bytes
+	a.lastHour = &a.hours[i]
+	a.lastHour.packets++
+	a.lastHour.bytes += bytes
 }
 
 // mergeHours adds the hours of b into a, both in hour order.
@@ -265,7 +271,7 @@ func (a *flowAgg) mergeFrom(f *flowAgg) {
 	}
 	a.first = min(a.first, f.first)
 	a.last = max(a.last, f.last)
-	a.hours, a.cur = mergeHours(a.hours, f.hours), 0
+	a.hours, a.lastHour = mergeHours(a.hours, f.hours), nil
 }
 
 func nsTime(ns int64) time.Time { return time.Unix(0, ns).UTC() }

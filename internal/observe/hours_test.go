@@ -150,3 +150,16 @@ func TestMergeHours(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkCountHour counts packets of one flow a millisecond apart, the
+// cost hourly counts add to each packet of the pipeline: most fall in the
+// hour of the one before.
+func BenchmarkCountHour(b *testing.B) {
+	b.ReportAllocs()
+	var f flowAgg
+	ts := int64(493_000) * hourNanos
+	for b.Loop() {
+		f.countHour(ts, 100)
+		ts += 1e6
+	}
+}

@@ -64,7 +64,8 @@ func TestValidate(t *testing.T) {
 			"oidc: role_map: must map at least one claim value to a role"},
 		{"unknown role", func(c *Config) { c.RoleMap = map[string]auth.Role{"Ward.Root": "root"} },
 			`oidc: role_map: "Ward.Root": auth: unknown role "root" ` +
-				"(want one of admin, security, clinical-engineering, network, auditor)"},
+				"(want one of admin, security, clinical-engineering, network, auditor, " +
+				"clinical-safety-officer)"},
 		{"empty claim value", func(c *Config) { c.RoleMap[""] = auth.RoleAdmin },
 			"oidc: role_map: has an empty claim value"},
 		{"bad role claim", func(c *Config) { c.RoleClaim = "realm_access..roles" },

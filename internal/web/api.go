@@ -93,7 +93,8 @@ func headerCSRF(h http.HandlerFunc) http.HandlerFunc {
 var allPermissions = []auth.Permission{auth.PermDevicesRead, auth.PermDevicesEdit,
 	auth.PermIngest, auth.PermRegisterImport, auth.PermExport, auth.PermAuditRead,
 	auth.PermUsersManage, auth.PermTokensManage, auth.PermVulnsRead, auth.PermVulnsReview,
-	auth.PermFeedsImport, auth.PermPatchesManage, auth.PermAlertsManage}
+	auth.PermFeedsImport, auth.PermPatchesManage, auth.PermAlertsManage, auth.PermSegmentRead,
+	auth.PermSegmentEdit, auth.PermSegmentExport, auth.PermClinicalSafety}
 
 func (s *Server) apiGetMe(w http.ResponseWriter, r *http.Request) {
 	p := who(r.Context())

@@ -333,6 +333,10 @@ func (s *Server) apiGetSegmentWeeks(w http.ResponseWriter, r *http.Request) {
 }
 
 // segmentAPIOps document the routes above; init adds them to apiOps.
+// policyProblemAnswer documents a policy's 422: the error and every
+// problem with its line, column and key.
+var policyProblemAnswer = map[int]any{http.StatusUnprocessableEntity: apiPolicyProblems{}}
+
 var segmentAPIOps = []apiOp{
 	{method: "GET", path: "/api/v1/segmentation", id: "getSegmentation", status: 200,
 		out: apiSegmentation{},
@@ -355,7 +359,7 @@ var segmentAPIOps = []apiOp{
 		params: []string{"policyNote"}, status: 200, out: apiPolicyText{},
 		body: &apiBody{types: policyTypes, desc: "The policy as YAML (ward_policy: 1), " +
 			"comments kept."},
-		errs: []int{400, 413, 415, 422},
+		errs: []int{400, 413, 415, 422}, errOut: policyProblemAnswer,
 		desc: "The policy is validated whole: one that is not valid is a 422 whose body " +
 			"lists every problem (line, column, key, message) beside the error, and nothing is " +
 			"stored. A valid one is saved as a new version, the policy in force, and audited as " +
@@ -369,7 +373,8 @@ var segmentAPIOps = []apiOp{
 			"category, for the zones of the policy in force (or the template). Nothing is stored."},
 	{method: "POST", path: "/api/v1/segmentation/simulate", id: "simulateSegmentPolicy",
 		status: 200, out: apiSimulation{}, errs: []int{400, 413, 415, 422},
-		body: &apiBody{types: policyTypes, desc: "The proposed policy as YAML."},
+		errOut: policyProblemAnswer,
+		body:   &apiBody{types: policyTypes, desc: "The proposed policy as YAML."},
 		desc: "The stored flows that the proposal would block and the policy in force allows " +
 			"(everything, while none is saved), by clinical workflow, and those it would newly " +
 			"allow. A proposal that blocks flows of life-sustaining or diagnostic devices needs a " +
@@ -379,7 +384,7 @@ var segmentAPIOps = []apiOp{
 		params: []string{"signoffDigest"}, status: 200, out: apiSignoffs{}, errs: []int{400}},
 	{method: "POST", path: "/api/v1/segmentation/signoffs", id: "signOffSegmentPolicy",
 		status: 201, out: apiSignoff{}, body: &apiBody{json: apiNewSignoff{}},
-		errs: []int{400, 404, 409, 413, 415, 422},
+		errs: []int{400, 404, 409, 413, 415, 422}, errOut: policyProblemAnswer,
 		desc: "Only the clinical-safety-officer role may (an admin may not). The sign-off covers " +
 			"the policy's digest and the critical flows it blocks now; a policy that blocks none " +
 			"is refused (409). Audited as segment.signoff."},

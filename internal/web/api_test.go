@@ -749,7 +749,8 @@ func TestAPIUsers(t *testing.T) {
 	for _, u := range list.Users {
 		names = append(names, u.Name)
 	}
-	want := []string{"admin", "auditor", "clinical-engineering", "dana", "network", "security"}
+	want := []string{"admin", "auditor", "clinical-engineering", "clinical-safety-officer", "dana",
+		"network", "security"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("users (-want +got):\n%s", diff)
 	}
@@ -937,7 +938,7 @@ func TestAPIErrors(t *testing.T) {
 	var me apiMe
 	s.get("/api/v1/me", http.StatusOK, &me)
 	want := apiMe{Name: "auditor", Kind: "user", Roles: []string{"auditor"},
-		Permissions: []string{"devices.read", "export", "audit.read", "vulns.read"},
+		Permissions: []string{"devices.read", "export", "audit.read", "vulns.read", "segment.read"},
 		Grants:      []apiGrant{{Role: "auditor"}}, CSRFToken: s.csrf}
 	if diff := cmp.Diff(want, me); diff != "" {
 		t.Errorf("me (-want +got):\n%s", diff)

@@ -27,6 +27,9 @@ type apiOp struct {
 	status       int      // of success
 	out          any      // a value of the answer's type; nil: no body
 	errs         []int    // error statuses besides 401 and 403
+	// errOut gives an error status an answer of its own type, in place of
+	// the shared Error (a policy's 422 lists its problems).
+	errOut map[int]any
 }
 
 // apiBody is an operation's request body: JSON of a type, or raw bytes of
@@ -273,6 +276,10 @@ func (op *apiOp) operation(rt route, schemas schemaSet) *oaOperation {
 	}
 	for _, code := range errs {
 		o.Responses[strconv.Itoa(code)] = ref("responses", strconv.Itoa(code))
+		if v, ok := op.errOut[code]; ok {
+			o.Responses[strconv.Itoa(code)] = schema{"description": http.StatusText(code),
+				"content": schema{"application/json": schema{"schema": schemas.of(reflect.TypeOf(v))}}}
+		}
 	}
 	switch {
 	case rt.access == public:

@@ -355,6 +355,9 @@ func TestOpenAPIResponses(t *testing.T) {
 		calls = append(calls, more(t, ts)...)
 	}
 	covered := map[string]bool{"DELETE /api/v1/tokens/{id}": true} // its success has no body
+	for op := range coveredElsewhere {
+		covered[op] = true
+	}
 	for _, c := range calls {
 		method, _, _ := strings.Cut(c.op, " ")
 		resp, b := admin.call(method, c.path, c.ctype, bytes.NewReader([]byte(c.body)))
@@ -399,6 +402,11 @@ type openAPICall = struct {
 // TestOpenAPIResponses sends after its own, as admin, in order. Each may
 // seed the store first.
 var moreOpenAPICalls []func(t *testing.T, ts *testServer) []openAPICall
+
+// coveredElsewhere are operations whose success an admin cannot get, and
+// whose answers another test checks against the schema as the role that
+// can (a clinical safety sign-off, by the Clinical Safety Officer).
+var coveredElsewhere = map[string]bool{}
 
 // responseSchema is the JSON schema of an operation's answer of status.
 func responseSchema(t *testing.T, doc, op map[string]any, status int) map[string]any {

@@ -39,7 +39,7 @@ var (
 	rNet = auth.RoleNetwork
 	rAud = auth.RoleAuditor
 
-	everyRole = []auth.Role{rAdm, rSec, rCE, rNet, rAud}
+	everyRole = []auth.Role{rAdm, rSec, rCE, rNet, rAud, rCSO}
 	editors   = []auth.Role{rAdm, rSec, rCE, rNet}
 	ingesters = []auth.Role{rAdm, rSec, rNet}
 	importers = []auth.Role{rAdm, rCE}

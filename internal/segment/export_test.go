@@ -1125,7 +1125,7 @@ func TestExportCiscoLogOnly(t *testing.T) {
 	}
 }
 
-// ci-fuzz: 5s
+// ci-fuzz: 3000x
 func FuzzExport(f *testing.F) {
 	f.Add("imaging", "clinical-it", "modalities-to-pacs", "tcp", "dicom", uint16(0), uint16(0),
 		"", "a note", false)

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// ci-fuzz: 5s
+// ci-fuzz: 3000x
 func FuzzParsePolicy(f *testing.F) {
 	for _, bad := range []bool{false, true} {
 		for _, file := range policyFiles(f, bad) {

@@ -95,7 +95,7 @@ func segmentFormRequest(csrf, body string, multipart bool) *http.Request {
 // the bound. The store is left out, which the instrumented fuzzer would
 // make too slow; TestSegmentPolicyFormSeeds posts the seeds to a real
 // server and checks that a refused policy leaves the policy in force.
-// ci-fuzz: 5s
+// ci-fuzz: 3000x
 func FuzzSegmentPolicyForm(f *testing.F) {
 	// Small seeds only: the instrumented fuzzer runs a hundred times
 	// slower on the 11 KB template than on a policy of a few lines.

@@ -382,7 +382,7 @@ func TestSegmentFlowsMany(t *testing.T) {
 	})
 }
 
-// ci-fuzz: 5s
+// ci-fuzz: 3000x
 func FuzzParseIPs(f *testing.F) {
 	for _, s := range []string{`[]`, `["10.0.0.1"]`, `["10.0.0.1","fe80::1%eth0","::ffff:10.1.2.3"]`,
 		`["not an address","192.168.1.300",""]`, `[1, 2]`, `{"a": 1}`, `null`, ``} {

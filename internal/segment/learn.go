@@ -71,10 +71,23 @@ func Learn(base *Policy, devs []Device, flows []Flow, o LearnOptions) (*Policy, 
 	p.Conduits, left = e.learnConduits(flows)
 	p.Learned = learned(flows, o)
 	p.Learned.Flows -= left
+	p.Name = draftName(base.Name)
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("learn: draft policy: %w", err)
 	}
 	return p, nil
+}
+
+// draftName marks a drafted policy as such, once.
+func draftName(base string) string {
+	const mark = " (learned draft)"
+	if strings.HasSuffix(base, mark) {
+		return base
+	}
+	if base == "" {
+		return strings.TrimSpace(mark)
+	}
+	return base + mark
 }
 
 func learned(flows []Flow, o LearnOptions) *Learned {

@@ -76,6 +76,10 @@ func TestBrowserScreenshots(t *testing.T) {
 			s.load("create", chromedp.Click(chromedp.CSS(`form[action="/tokens"] button`)))
 		}},
 		{name: "account", path: "/account"},
+		{name: "segmentation", path: "/segmentation"},
+		{name: "segmentation-violations", path: "/segmentation/violations"},
+		{name: "segmentation-policy", path: "/segmentation/policy"},
+		{name: "segmentation-zone", path: "/segmentation/zones/life-sustaining"},
 		{name: "error-404", path: "/no-such-page", status: http.StatusNotFound},
 		{name: "error-403", path: "/users", status: http.StatusForbidden, s: auditor},
 	}

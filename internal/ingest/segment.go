@@ -231,6 +231,13 @@ func (s *Service) ViolationWeeks(ctx context.Context, from, to time.Time) ([]seg
 	if err != nil {
 		return nil, err
 	}
+	return s.WeeksOf(ctx, seg, from, to)
+}
+
+// WeeksOf is ViolationWeeks for a segmentation already loaded, so that a
+// page that shows both reads the flows once.
+func (s *Service) WeeksOf(ctx context.Context, seg *Segmentation, from, to time.Time) (
+	[]segment.Week, error) {
 	hours, err := s.DB.SegmentFlowHours(ctx, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("segmentation: %w", err)

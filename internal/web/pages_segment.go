@@ -128,7 +128,7 @@ func (s *Server) overview(r *http.Request, seg *ingest.Segmentation, weeks bool)
 		last = s.now()
 	}
 	from, to := chartWindow(last)
-	ws, err := s.cfg.Ingest.ViolationWeeks(r.Context(), from, to)
+	ws, err := s.cfg.Ingest.WeeksOf(r.Context(), seg, from, to)
 	if err != nil {
 		return nil, err
 	}

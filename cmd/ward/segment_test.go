@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -117,6 +118,7 @@ func TestSegmentExport(t *testing.T) {
 	if !strings.Contains(out, "table inet ward") || strings.Contains(out, "flush ruleset") {
 		t.Errorf("nftables output lacks its own table or flushes the ruleset:\n%.400s", out)
 	}
+	nftCheck(t, filepath.Join(dir, "learned.nft"), out)
 	out, _, err = ward(t, nil, "segment", "export", "--policy", policy, "--format", "cisco", capture)
 	if err != nil || !strings.Contains(out, "ip access-list extended") {
 		t.Errorf("export cisco: %v\n%.400s", err, out)
@@ -138,6 +140,7 @@ func TestSegmentExport(t *testing.T) {
 	if err != nil || !strings.Contains(out, "would drop") {
 		t.Errorf("log-only export: %v\n%.300s", err, out)
 	}
+	nftCheck(t, filepath.Join(dir, "template-log.nft"), out)
 }
 
 // TestSegmentStore runs the store's side: import a policy (a bad one
@@ -210,5 +213,34 @@ func TestSegmentStrict(t *testing.T) {
 	var st *exitStatus
 	if !errors.As(err, &st) || st.code != 3 {
 		t.Errorf("check -strict with violations: %v, want exit status 3", err)
+	}
+}
+
+// nftCheck has nft check the ruleset (nft -c: parsed and validated by the
+// kernel, not loaded) in a network namespace of its own, so that the
+// host's ruleset is never touched. Without nft, or the rights to make a
+// namespace, it skips unless WARD_REQUIRE_NETNS=1.
+func nftCheck(t *testing.T, path, rules string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(rules), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	skip := func(why string) {
+		if os.Getenv("WARD_REQUIRE_NETNS") == "1" {
+			t.Fatalf("nft check: %s (WARD_REQUIRE_NETNS=1)", why)
+		}
+		t.Logf("nft check skipped: %s", why)
+	}
+	if _, err := exec.LookPath("nft"); err != nil {
+		skip("nft is not installed")
+		return
+	}
+	if _, err := exec.LookPath("unshare"); err != nil || os.Geteuid() != 0 {
+		skip("a network namespace needs root and unshare")
+		return
+	}
+	out, err := exec.Command("unshare", "--net", "nft", "-c", "-f", path).CombinedOutput()
+	if err != nil {
+		t.Errorf("nft -c -f on the exported rules: %v\n%s", err, out)
 	}
 }

@@ -951,7 +951,7 @@ func iosName(s string) string {
 	if len(b) > 60 {
 		b = b[:60]
 	}
-	return string(b)
+	return strings.TrimRight(string(b), "-_")
 }
 
 func (gs *iosGroups) write(w *strings.Builder) {

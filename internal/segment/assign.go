@@ -19,6 +19,9 @@ type Evaluator struct {
 	zone  map[string]int
 	// medical marks the zones of Zone.Medical, by index.
 	medical []bool
+	// public marks the zones that a rule of public addresses fills, by
+	// index: the infrastructure's servers take no query from them.
+	public []bool
 
 	devs   []Device
 	byID   map[string]int         // device index by id
@@ -122,6 +125,12 @@ func (e *Evaluator) compileZones() error {
 	e.zone[Unassigned] = len(e.zones)
 	e.zones = append(e.zones, Unassigned)
 	e.medical = append(e.medical, false)
+	e.public = make([]bool, len(e.zones))
+	for _, r := range e.p.Rules {
+		if i, ok := e.zone[r.Zone]; ok && r.Internet {
+			e.public[i] = true
+		}
+	}
 	return nil
 }
 

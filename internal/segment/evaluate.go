@@ -195,7 +195,7 @@ func (e *Evaluator) decide(f *Flow, src, dst *end) Decision {
 	default:
 		d.Conduit = e.conduitFor(f, src, dst)
 		if d.Conduit < 0 {
-			d.Infrastructure = e.infra.allows(f)
+			d.Infrastructure = e.infra.allows(f, e.public[src.zone])
 		}
 		d.Allowed = d.Conduit >= 0 || d.Infrastructure != ""
 	}
@@ -257,9 +257,16 @@ func unmapAll(as []netip.Addr) []netip.Addr {
 //     observed ICMP flow is never taken for an error and needs a conduit;
 //   - fhrp: the routers' first-hop redundancy protocol (VRRP and CARP are
 //     IP protocol 112, HSRP udp 1985, GLBP udp 3222).
-func (in *infra) allows(f *Flow) string {
+//
+// public says the flow comes from a zone that a rule of public addresses
+// fills: the trust's resolvers, time and DHCP servers take no query from
+// the internet unless a conduit allows it.
+func (in *infra) allows(f *Flow, public bool) string {
 	dst, src := plain(f.Dst), plain(f.Src)
 	switch {
+	case public && (f.Proto == ProtoUDP || f.Proto == ProtoTCP) &&
+		(f.DstPort == 53 || f.DstPort == 123 || dhcpPort(f.DstPort)):
+		// A conduit must allow it, like any other flow.
 	case (f.Proto == ProtoUDP || f.Proto == ProtoTCP) && f.DstPort == 53 &&
 		slices.Contains(in.resolvers, dst):
 		return "dns"

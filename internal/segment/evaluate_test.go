@@ -112,7 +112,7 @@ func TestDecideInfrastructure(t *testing.T) {
 	p := hospital()
 	p.Conduits = nil
 	p.Infrastructure.FHRP = "hsrp"
-	p.Infrastructure.DHCPServers = append(p.Infrastructure.DHCPServers, addr("2001:db8::547"))
+	p.Infrastructure.DHCPServers = append(p.Infrastructure.DHCPServers, addr("fd00:db8::547"))
 	e := compile(t, p, hospitalDevices())
 	icmp := func(proto uint8, typ uint16) Flow { return flow("10.0.20.1", "10.0.20.100", proto, typ) }
 	tests := []struct {
@@ -131,7 +131,10 @@ func TestDecideInfrastructure(t *testing.T) {
 		{"dhcp server to client", flow("10.0.200.67", "10.0.20.100", ProtoUDP, 68), "dhcp"},
 		{"dhcp renewal", flow("10.0.20.100", "10.0.200.67", ProtoUDP, 67), "dhcp"},
 		{"dhcp to another host", flow("10.0.20.100", "10.0.200.68", ProtoUDP, 67), ""},
-		{"dhcpv6", flow("2001:db8::100", "2001:db8::547", ProtoUDP, 547), "dhcp"},
+		{"dhcpv6", flow("fd00:db8::100", "fd00:db8::547", ProtoUDP, 547), "dhcp"},
+		{"dhcpv6 from the internet", flow("2001:db8::100", "fd00:db8::547", ProtoUDP, 547), ""},
+		{"dns from the internet", flow("192.0.2.10", "10.0.200.53", ProtoUDP, 53), ""},
+		{"ntp from the internet", flow("192.0.2.10", "10.0.200.123", ProtoUDP, 123), ""},
 		{"icmp unreachable", icmp(ProtoICMP, 3), "icmp-error"},
 		{"icmp time exceeded", icmp(ProtoICMP, 11), "icmp-error"},
 		{"icmp parameter problem", icmp(ProtoICMP, 12), "icmp-error"},

@@ -122,8 +122,11 @@ type exportPlan struct {
 	ends     []exportEnd // sorted by key
 	dirs     []exportDir // policy order; a reverse right after its conduit
 	// pairs indexes dirs by "from>to".
-	pairs    map[string][]int
-	infra    exportInfra
+	pairs map[string][]int
+	infra exportInfra
+	// public are the zones a rule of public addresses fills: the
+	// infrastructure's servers answer them but take no query from them.
+	public   map[string]bool
 	notes    []string // Book.Notes
 	warnings []string
 }
@@ -153,14 +156,20 @@ func newExportPlan(p *Policy, b *Book, o ExportOptions) (*exportPlan, error) {
 	return x, nil
 }
 
-// warnPublicInfra warns that the infrastructure, allowed from every zone,
-// is allowed from public addresses too when a rule places them.
+// warnPublicInfra finds the zones of public addresses, from which the
+// infrastructure's servers take no query, and says so in the header.
 func (x *exportPlan) warnPublicInfra() {
+	x.public = map[string]bool{}
+	for _, r := range x.p.Rules {
+		if r.Internet {
+			x.public[r.Zone] = true
+		}
+	}
 	in := &x.infra
-	public := slices.ContainsFunc(x.classes, func(c exportClass) bool { return c.kind == exportInternet })
-	if public && (!in.resolvers.empty() || !in.ntp.empty() || !in.dhcpServers.empty()) {
-		x.warn("the infrastructure is allowed from every zone, public addresses too: the " +
-			"resolvers, time and DHCP servers answer the internet zone")
+	if len(x.public) > 0 && (!in.resolvers.empty() || !in.ntp.empty() || !in.dhcpServers.empty()) {
+		zs := slices.Sorted(maps.Keys(x.public))
+		x.notes = append(x.notes, "DNS, NTP and DHCP to the infrastructure's servers are allowed "+
+			"from every zone but "+strings.Join(zs, ", ")+" (public addresses), which need a conduit")
 	}
 }
 

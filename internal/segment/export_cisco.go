@@ -356,6 +356,7 @@ func (g *iosGen) list(z string, v6 bool) []string {
 	for i := range secs {
 		g.section(l, z, secs, i)
 	}
+	g.otherQueries(l, secs)
 	if g.x.o.LogOnly {
 		l.remark(iosSectionRemark, "the rest would be dropped: logged and let through")
 	} else {
@@ -438,6 +439,9 @@ func (g *iosGen) section(l *iosList, z string, secs []iosSection, i int) {
 		what += ", where it overlaps this zone's"
 	}
 	l.remark(iosSectionRemark, "from "+what)
+	if len(g.x.public) > 0 && !g.x.public[c.zone] {
+		g.queries(l, "permit", s.src)
+	}
 	if s.src.any {
 		for _, r := range exportNonPublic(l.v6) {
 			l.add(g.verb + " " + l.ip() + " " + l.addr1(iosAddr{ps: []netip.Prefix{r}}) + " any log")
@@ -819,6 +823,56 @@ func (g *iosGen) infra(l *iosList) {
 	l.group("infrastructure: "+strings.ToUpper(in.fhrp)+" between the routers", iosFHRP(in.fhrp, l.v6))
 }
 
+// queries writes the DNS, NTP and DHCP queries to the infrastructure's
+// servers from src, permitted or denied: when some zone is of public
+// addresses, whose queries need a conduit, they are judged by source.
+func (g *iosGen) queries(l *iosList, action string, src iosAddr) {
+	in := &g.x.infra
+	var lines []string
+	add := func(servers exportAddrs, label, proto, sport, dport string) {
+		ps := exportHostPrefixes(servers.family(l.v6))
+		if len(ps) > 0 {
+			dst := iosAddr{ps: ps, label: label}
+			lines = append(lines, l.aceLines(action, proto, src, sport, dst, dport, "")...)
+		}
+	}
+	add(in.resolvers, "WARD-RESOLVERS", "udp", "", "eq 53")
+	add(in.resolvers, "WARD-RESOLVERS", "tcp", "", "eq 53")
+	add(in.ntp, "WARD-NTP-SERVERS", "udp", "", "eq 123")
+	if l.v6 {
+		add(in.dhcpServers, "WARD-DHCP-SERVERS", "udp", "eq 546", "eq 547")
+	} else {
+		add(in.dhcpServers, "WARD-DHCP-SERVERS", "udp", "eq 68", "eq 67")
+	}
+	what := "infrastructure: DNS, NTP and DHCP queries to the servers"
+	if action != "permit" {
+		what = "infrastructure: no DNS, NTP or DHCP query from public addresses without a conduit"
+	}
+	l.group(what, lines)
+}
+
+// otherQueries ends a list, when some zone is of public addresses: the
+// sections of public zones send no queries, and the sources of no section
+// (addresses no rule places, such as a device not yet known) do.
+// Addresses of an earlier section were judged there.
+func (g *iosGen) otherQueries(l *iosList, secs []iosSection) {
+	if len(g.x.public) == 0 {
+		return
+	}
+	for _, s := range secs {
+		if g.x.public[g.classes[s.class].zone] {
+			if s.src.any {
+				return // every other source is public
+			}
+			g.queries(l, "deny", s.src)
+		}
+	}
+	// An address no rule places is not public: the rule of public
+	// addresses would place it.
+	l.remark(iosSectionRemark, "from addresses no rule places")
+	g.queries(l, "permit", iosAddr{ps: exportNonPublic(l.v6), label: "WARD-NONPUBLIC"})
+}
+
 // infraService permits a service of servers from every zone, and the
 // servers' answers.
 func (g *iosGen) infraService(l *iosList, what, label string, servers exportAddrs,
@@ -831,7 +885,9 @@ func (g *iosGen) infraService(l *iosList, what, label string, servers exportAddr
 	eq := "eq " + strconv.Itoa(port)
 	var lines []string
 	for _, p := range protos {
-		lines = append(lines, l.aceLines("permit", p, iosAddr{any: true}, "", a, eq, "")...)
+		if len(g.x.public) == 0 { // else by source, in the sections (queries)
+			lines = append(lines, l.aceLines("permit", p, iosAddr{any: true}, "", a, eq, "")...)
+		}
 	}
 	for _, p := range protos {
 		tail := ""
@@ -862,7 +918,9 @@ func (g *iosGen) infraDHCP(l *iosList) {
 	ra := iosAddr{ps: relays, label: "WARD-DHCP-RELAYS"}
 	lines := []string{"permit udp any " + client + " " + all + " " + server}
 	if len(servers) > 0 {
-		lines = append(lines, l.aceLines("permit", "udp", anyAddr, client, sa, server, "")...)
+		if len(g.x.public) == 0 { // else by source, in the sections (queries)
+			lines = append(lines, l.aceLines("permit", "udp", anyAddr, client, sa, server, "")...)
+		}
 		if len(relays) > 0 {
 			lines = append(lines, l.aceLines("permit", "udp", ra, "", sa, server, "")...)
 		}

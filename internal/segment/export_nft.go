@@ -273,7 +273,9 @@ func (g *nftGen) writeForward() {
 	g.writeICMPErrors()
 	g.line(2, "ct state invalid "+g.logStmt("invalid"))
 	g.line(2, "ct state invalid "+g.verdict)
-	g.writeForwardInfra()
+	if len(g.x.public) == 0 {
+		g.writeForwardInfra("from every zone")
+	}
 	g.comment(2, "The source's zone: known hosts first, then the policy's rules in order.")
 	for i := range g.x.classes {
 		for _, m := range g.classMatch(i, "saddr") {
@@ -297,7 +299,10 @@ func (g *nftGen) writeICMPErrors() {
 		`parameter-problem } accept comment "infrastructure: icmpv6 errors"`)
 }
 
-func (g *nftGen) writeForwardInfra() {
+// writeForwardInfra accepts DNS, NTP and DHCP to the servers: in chain
+// forward when every zone may send them, else in the chain of each zone
+// that is not of public addresses (who says which).
+func (g *nftGen) writeForwardInfra(who string) {
 	in := &g.x.infra
 	for _, v6 := range []bool{false, true} {
 		ip, f := "ip", "4"
@@ -305,14 +310,14 @@ func (g *nftGen) writeForwardInfra() {
 			ip, f = "ip6", "6"
 		}
 		if len(in.resolvers.family(v6)) > 0 {
-			g.comment(2, "Infrastructure: DNS to the resolvers, from every zone.")
+			g.comment(2, "Infrastructure: DNS to the resolvers, "+who+".")
 			for _, p := range []string{"udp", "tcp"} {
 				g.line(2, ip+" daddr @resolvers"+f+" "+p+" dport 53 accept "+
 					`comment "infrastructure: dns"`)
 			}
 		}
 		if len(in.ntp.family(v6)) > 0 {
-			g.comment(2, "Infrastructure: NTP to the time servers, from every zone.")
+			g.comment(2, "Infrastructure: NTP to the time servers, "+who+".")
 			g.line(2, ip+" daddr @ntp"+f+` udp dport 123 accept comment "infrastructure: ntp"`)
 		}
 		g.writeForwardDHCP(v6)
@@ -358,6 +363,9 @@ func (g *nftGen) writeFrom(src string) {
 	g.line(0, "")
 	g.comment(1, "From zone "+src+": the destination's zone, in the same order.")
 	g.line(1, "chain from_"+src+" {")
+	if len(g.x.public) > 0 && !g.x.public[src] {
+		g.writeForwardInfra("from this zone")
+	}
 	for i := range g.x.classes {
 		for _, m := range g.classMatch(i, "daddr") {
 			g.line(2, m+" goto pair_"+src+"_"+g.x.classes[i].zone)

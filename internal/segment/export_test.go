@@ -754,7 +754,12 @@ func (r *exportRef) allowsBy(k *exportPacket) (ok, anyProto bool) {
 		return ok, anyProto
 	}
 	in := r.p.Infrastructure
+	public := slices.ContainsFunc(r.p.Rules, func(ru Rule) bool {
+		return ru.Internet && ru.Zone == r.zone(k.src)
+	})
 	switch {
+	case public && (k.proto == ProtoTCP || k.proto == ProtoUDP) && (k.dport == 53 || k.dport == 123):
+		return false, false // the infrastructure takes no query from public zones
 	case (k.proto == ProtoTCP || k.proto == ProtoUDP) && k.dport == 53:
 		return slices.Contains(in.Resolvers, k.dst), false
 	case k.proto == ProtoUDP && k.dport == 123:
@@ -792,6 +797,15 @@ func (r *exportRef) service(c Conduit, k *exportPacket) (ok, anyProto bool) {
 // connections, UDP from the service's port, ICMP echo replies and other
 // protocols.
 func (r *exportRef) answers(k *exportPacket) bool {
+	// A list without state lets the resolvers' and time servers' answers
+	// go to any address, the public ones too, though no query comes from
+	// them.
+	in := r.p.Infrastructure
+	if (k.proto == ProtoUDP || k.proto == ProtoTCP && k.ack) && k.sport == 53 &&
+		slices.Contains(in.Resolvers, k.src) ||
+		k.proto == ProtoUDP && k.sport == 123 && slices.Contains(in.NTP, k.src) {
+		return true
+	}
 	q := *k
 	q.src, q.dst, q.sport, q.dport = k.dst, k.src, k.dport, k.sport
 	if ok, anyProto := r.allowsBy(&q); ok && anyProto {

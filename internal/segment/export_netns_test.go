@@ -26,18 +26,25 @@ import (
 // (TestExportHelperProcess). Nothing runs outside the namespaces it
 // creates, and it deletes them when done.
 
+// exportPublicHost is a public address (TEST-NET-2) that h3 also holds,
+// for flows from the internet zone.
+const exportPublicHost = "198.51.100.7"
+
 // exportNetnsPolicy is imaging, clinical-it and corporate, one host each
 // (h1, h2, h3). h3 also holds 10.61.3.20, a device placed in imaging by
 // category, and 10.61.3.30, an admin workstation (a narrowed end); h2
-// holds the resolver, 10.61.2.53.
+// holds the resolver, 10.61.2.53; h3 holds exportPublicHost too, in the
+// internet zone, which may reach a portal but not the resolver.
 func exportNetnsPolicy() (*Policy, *Book) {
 	p := &Policy{
-		Name:  "netns",
-		Zones: []Zone{{Name: "imaging"}, {Name: "clinical-it"}, {Name: "corporate"}},
+		Name: "netns",
+		Zones: []Zone{{Name: "imaging"}, {Name: "clinical-it"}, {Name: "corporate"},
+			{Name: "internet"}},
 		Rules: []Rule{
 			{Zone: "imaging", Subnets: exportPrefixes("10.61.1.0/24", "fd00:61:1::/64")},
 			{Zone: "clinical-it", Subnets: exportPrefixes("10.61.2.0/24", "fd00:61:2::/64")},
 			{Zone: "corporate", Subnets: exportPrefixes("10.61.3.0/24", "fd00:61:3::/64")},
+			{Zone: "internet", Internet: true},
 		},
 		Conduits: []Conduit{
 			{Name: "modalities-to-pacs", From: End{Zone: "imaging"}, To: End{Zone: "clinical-it"},
@@ -46,6 +53,8 @@ func exportNetnsPolicy() (*Policy, *Book) {
 				Services: []Service{exportUDP(7000)}},
 			{Name: "admin", From: End{Zone: "corporate", Categories: []string{"admin-workstation"}},
 				To: End{Zone: "clinical-it"}, Services: []Service{exportTCP(8443)}},
+			{Name: "portal", From: End{Zone: "internet"}, To: End{Zone: "clinical-it"},
+				Services: []Service{exportTCP(8443)}},
 		},
 		Infrastructure: Infrastructure{Resolvers: exportIPs("10.61.2.53"), ICMPErrors: true},
 	}
@@ -58,7 +67,8 @@ func exportNetnsPolicy() (*Policy, *Book) {
 		Ends: map[string][]netip.Addr{"corporate:admin-workstation": exportIPs("10.61.3.30")},
 	}
 	for i, r := range p.Rules {
-		b.Subnets = append(b.Subnets, ZoneSubnet{Zone: r.Zone, Rule: i, Prefixes: r.Subnets})
+		b.Subnets = append(b.Subnets, ZoneSubnet{Zone: r.Zone, Rule: i, Prefixes: r.Subnets,
+			Internet: r.Internet})
 	}
 	return p, b
 }
@@ -86,6 +96,8 @@ var exportFlows = []exportFlow{
 	{"dns to the resolver", "h3", "", "udp/10.61.2.53:53", true},
 	{"dns over tcp to the resolver", "h3", "", "tcp/10.61.2.53:53", true},
 	{"dns to a host that is no resolver", "h3", "", "udp/10.61.2.10:53", false},
+	{"portal from a public address", "h3", exportPublicHost, "tcp/10.61.2.10:8443", true},
+	{"dns from a public address to the resolver", "h3", exportPublicHost, "udp/10.61.2.53:53", false},
 	{"udp alarms clinical-it to imaging", "h2", "", "udp/10.61.1.10:7000", true},
 	{"udp alarms the wrong way", "h1", "", "udp/10.61.2.10:7000", false},
 	{"dicom over ipv6", "h1", "", "tcp/[fd00:61:2::10]:104", true},
@@ -181,10 +193,13 @@ func newExportLab(t *testing.T) *exportLab {
 	lab.run(lab.router, "ip", "link", "set", "lo", "up")
 	lab.run(lab.router, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1",
 		"net.ipv6.conf.all.forwarding=1")
-	extra := map[string][]string{"h2": {"10.61.2.53/24"}, "h3": {"10.61.3.20/24", "10.61.3.30/24"}}
+	extra := map[string][]string{"h2": {"10.61.2.53/24"},
+		"h3": {"10.61.3.20/24", "10.61.3.30/24", exportPublicHost + "/32"}}
 	for i, h := range []string{"h1", "h2", "h3"} {
 		lab.addHost(h, i+1, extra[h])
 	}
+	// The public address behind h3 stands for the internet.
+	lab.run(lab.router, "ip", "route", "add", exportPublicHost+"/32", "dev", "v3")
 	for h, specs := range exportServers {
 		lab.serve(h, specs)
 	}

@@ -25,7 +25,7 @@ var segmentCommand = &command{
 	name:    "segment",
 	summary: "check flows against a segmentation policy, draft one, export firewall rules",
 	usage: "SUBCOMMAND [flags] [CAPTURE...]\n\n" +
-		"  check    -policy FILE [-data DIR | CAPTURE...] [-format table|json]   violations\n" +
+		"  check    [-policy FILE] [-data DIR | CAPTURE...] [-format table|json] [-strict]\n" +
 		"  learn    [-policy BASE] [-data DIR | CAPTURE...] > proposed.yaml     least-privilege draft\n" +
 		"  export   [-policy FILE] [-data DIR | CAPTURE...] -format nftables|cisco [-mode enforce|log]\n" +
 		"  simulate -policy NEW [-current OLD] [-data DIR | CAPTURE...] [-format table|json]\n" +
@@ -35,7 +35,7 @@ var segmentCommand = &command{
 		"  template                                       print the hospital template\n\n" +
 		"Devices and flows come from the captures given, else from the store (-data or\n" +
 		"-database). Zones defined by addresses alone need neither for export. Without -policy,\n" +
-		"export uses the policy in force in the store, and learn the template's zones.\n" +
+		"check and export use the policy in force in the store, and learn the template's zones.\n" +
 		"Enforcing rules that block flows of life-sustaining or diagnostic devices need a\n" +
 		"clinical safety sign-off recorded in the store (signoff, or the web UI); -mode log\n" +
 		"never does.",
@@ -256,7 +256,7 @@ func (r *segmentRun) check(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := r.policy(ctx, "")
+	p, err := r.policy(ctx, "store")
 	if err != nil {
 		return err
 	}

@@ -178,6 +178,10 @@ func TestSegmentStore(t *testing.T) {
 	if len(c.Violations) == 0 {
 		t.Error("no violations of the template in the stored flows")
 	}
+	if inForce := checkOut(t, "--data", data); len(inForce.Violations) != len(c.Violations) {
+		t.Errorf("check of the policy in force: %d violations, want the template's %d",
+			len(inForce.Violations), len(c.Violations))
+	}
 	args := []string{"segment", "export", "--data", data, "--format", "nftables"}
 	if _, _, err := ward(t, nil, args...); err == nil {
 		t.Fatal("export of the policy in force without a sign-off succeeded")

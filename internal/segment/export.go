@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,10 +27,6 @@ type ExportOptions struct {
 	// ignores it.
 	Table string
 }
-
-// exportZoneName is the form of a zone name the exporters accept: it is
-// written unquoted into nftables names and IOS object names.
-var exportZoneName = regexp.MustCompile(`^[a-z0-9-]{1,40}$`)
 
 // exportKind is what places the addresses of an exportClass.
 type exportKind int
@@ -178,7 +173,7 @@ func (x *exportPlan) readZones(*Book) error {
 		switch {
 		case z.Name == Unassigned:
 			return fmt.Errorf("export: zone %q is reserved for addresses no rule places", z.Name)
-		case !exportZoneName.MatchString(z.Name):
+		case !policyZoneName.MatchString(z.Name):
 			return fmt.Errorf("export: zone %q: want 1 to 40 lower-case letters, digits and '-'",
 				exportText(z.Name))
 		case x.declared[z.Name]:
@@ -255,7 +250,7 @@ func (x *exportPlan) readSubnets(b *Book) error {
 
 // readConduits resolves each conduit into its directions.
 func (x *exportPlan) readConduits(b *Book) error {
-	names := exportConduitNames(x.p.Conduits)
+	names := ConduitNames(x.p.Conduits)
 	for i := range x.p.Conduits {
 		if err := x.readConduit(b, &x.p.Conduits[i], names[i]); err != nil {
 			return fmt.Errorf("export: conduit %q: %w", exportText(names[i]), err)
@@ -478,33 +473,6 @@ func (x *exportPlan) ruleName(i int) string {
 		s += " (line " + strconv.Itoa(x.p.Rules[i].Line) + ")"
 	}
 	return s
-}
-
-// exportConduitNames names each conduit: its own name, or
-// "<from>-to-<to>" with "-2", "-3", ... when that is taken, as the policy
-// parser names them.
-func exportConduitNames(cs []Conduit) []string {
-	taken := map[string]bool{}
-	for _, c := range cs {
-		if c.Name != "" {
-			taken[c.Name] = true
-		}
-	}
-	names := make([]string, len(cs))
-	for i, c := range cs {
-		names[i] = c.Name
-		if c.Name != "" {
-			continue
-		}
-		base := c.From.Zone + "-to-" + c.To.Zone
-		n := base
-		for k := 2; taken[n]; k++ {
-			n = base + "-" + strconv.Itoa(k)
-		}
-		taken[n] = true
-		names[i] = n
-	}
-	return names
 }
 
 // exportApps are the well-known ports of applications, for a service that

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -365,7 +364,7 @@ func (e *Evaluator) learnGroups(flows []Flow) ([]*learnGroup, int) {
 
 func observedService(f *Flow) svcKey {
 	s := svcKey{proto: f.Proto, app: f.App}
-	if s.app != "" && !validApp.MatchString(s.app) {
+	if s.app != "" && !policyApp.MatchString(s.app) {
 		s.app, s.odd = "", true
 	}
 	if HasPorts(f.Proto) {
@@ -374,18 +373,12 @@ func observedService(f *Flow) svcKey {
 	return s
 }
 
-// validCategory and validApp are the forms Validate accepts.
-var (
-	validCategory = regexp.MustCompile(`^[a-z][a-z0-9/-]{0,63}$`)
-	validApp      = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
-)
-
 // learnCategories are the categories each device's end may be narrowed
 // to: its own, or "" when a policy cannot write it.
 func (e *Evaluator) learnCategories() []string {
 	out := make([]string, len(e.devs))
 	for i := range e.devs {
-		if c := e.devs[i].Category; validCategory.MatchString(c) {
+		if c := e.devs[i].Category; policyCategory.MatchString(c) {
 			out[i] = c
 		}
 	}

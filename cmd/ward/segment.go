@@ -174,15 +174,11 @@ func (r *segmentRun) load(ctx context.Context, need bool) (*input, error) {
 		}
 		return &input{}, nil
 	}
-	d, err := r.openStore(ctx)
+	svc, err := r.service(ctx)
 	if err != nil {
 		return nil, err
 	}
-	devs, err := d.db.SegmentDevices(ctx)
-	if err != nil {
-		return nil, err
-	}
-	flows, err := d.db.SegmentFlows(ctx, time.Time{})
+	devs, flows, err := svc.StoredInput(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -440,38 +436,32 @@ func (r *segmentRun) export(ctx context.Context) error {
 // a sign-off in the store that covers them.
 func (r *segmentRun) checkSignoff(ctx context.Context, p *segment.Policy, in *input,
 	digest string) error {
-	sim, err := segment.Simulate(nil, p, in.devs, in.flows)
-	if err != nil {
-		return err
-	}
-	if !sim.NeedsSignoff {
-		return nil
-	}
-	var so []segment.Signoff
-	if r.data != nil || r.useStore() || r.set["data"] {
+	err := ingest.CheckSignoff(p, in.devs, in.flows, digest, func() ([]segment.Signoff, error) {
+		if r.data == nil && !r.useStore() && !r.set["data"] {
+			return nil, nil // no store: no sign-off
+		}
 		d, err := r.openStore(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if so, err = d.db.Signoffs(ctx, digest); err != nil {
-			return err
-		}
-	}
-	if _, ok := sim.SignedOff(digest, so); ok {
-		return nil
+		return d.db.Signoffs(ctx, digest)
+	})
+	var se *ingest.SignoffError
+	if !errors.As(err, &se) {
+		return err
 	}
 	fmt.Fprintf(r.e.stderr, "ward: the policy blocks %d flows of life-sustaining or diagnostic "+
-		"devices:\n", len(sim.Critical))
-	for i, k := range sim.Critical {
+		"devices:\n", len(se.Flows))
+	for i, k := range se.Flows {
 		if i == 10 {
-			fmt.Fprintf(r.e.stderr, "  … and %d more\n", len(sim.Critical)-10)
+			fmt.Fprintf(r.e.stderr, "  … and %d more\n", len(se.Flows)-10)
 			break
 		}
 		fmt.Fprintf(r.e.stderr, "  %s\n", k)
 	}
 	fmt.Fprintln(r.e.stderr, "ward: a clinical safety officer must sign it off first "+
 		"(ward segment signoff, or the web UI), or export with -mode log")
-	return &ingest.SignoffError{Digest: digest, Flows: sim.Critical}
+	return err
 }
 
 func (r *segmentRun) simulate(ctx context.Context) error {

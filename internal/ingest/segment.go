@@ -60,7 +60,7 @@ func (s *Service) Segmentation(ctx context.Context) (*Segmentation, error) {
 			return nil, fmt.Errorf("segmentation: stored policy: %w", err)
 		}
 	}
-	if seg.Devices, seg.Flows, err = s.segmentInput(ctx); err != nil {
+	if seg.Devices, seg.Flows, err = s.StoredInput(ctx); err != nil {
 		return nil, err
 	}
 	if seg.Eval, err = segment.Compile(seg.Policy, seg.Devices); err != nil {
@@ -69,7 +69,9 @@ func (s *Service) Segmentation(ctx context.Context) (*Segmentation, error) {
 	return seg, nil
 }
 
-func (s *Service) segmentInput(ctx context.Context) ([]segment.Device, []segment.Flow, error) {
+// StoredInput returns the stored devices and flows as segmentation sees
+// them.
+func (s *Service) StoredInput(ctx context.Context) ([]segment.Device, []segment.Flow, error) {
 	devs, err := s.DB.SegmentDevices(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("segmentation: %w", err)
@@ -127,15 +129,16 @@ func (s *Service) SimulatePolicy(ctx context.Context, proposed *segment.Policy) 
 // policy in force, or the template when base is nil and none is saved.
 // It stores nothing.
 func (s *Service) LearnPolicy(ctx context.Context, base *segment.Policy) (*segment.Policy, error) {
+	var devs []segment.Device
+	var flows []segment.Flow
+	var err error
 	if base == nil {
 		seg, err := s.Segmentation(ctx)
 		if err != nil {
 			return nil, err
 		}
-		base = seg.Policy
-	}
-	devs, flows, err := s.segmentInput(ctx)
-	if err != nil {
+		base, devs, flows = seg.Policy, seg.Devices, seg.Flows
+	} else if devs, flows, err = s.StoredInput(ctx); err != nil {
 		return nil, err
 	}
 	return segment.Learn(base, devs, flows, segment.LearnOptions{Sources: []string{"store"}})
@@ -152,7 +155,7 @@ func (s *Service) ExportRules(ctx context.Context, p *segment.Policy, format str
 	if err != nil {
 		return nil, err
 	}
-	devs, flows, err := s.segmentInput(ctx)
+	devs, flows, err := s.StoredInput(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -184,6 +187,16 @@ func exporter(format string) (func(*segment.Policy, *segment.Book, segment.Expor
 // no stored sign-off of digest covers.
 func (s *Service) checkSignoff(ctx context.Context, p *segment.Policy, devs []segment.Device,
 	flows []segment.Flow, digest string) error {
+	return CheckSignoff(p, devs, flows, digest, func() ([]segment.Signoff, error) {
+		return s.DB.Signoffs(ctx, digest)
+	})
+}
+
+// CheckSignoff returns a *SignoffError when p blocks flows of
+// life-sustaining or diagnostic devices among flows that none of the
+// sign-offs of digest covers; signoffs reads them, only when needed.
+func CheckSignoff(p *segment.Policy, devs []segment.Device, flows []segment.Flow, digest string,
+	signoffs func() ([]segment.Signoff, error)) error {
 	sim, err := segment.Simulate(nil, p, devs, flows)
 	if err != nil {
 		return err
@@ -191,7 +204,7 @@ func (s *Service) checkSignoff(ctx context.Context, p *segment.Policy, devs []se
 	if !sim.NeedsSignoff {
 		return nil
 	}
-	so, err := s.DB.Signoffs(ctx, digest)
+	so, err := signoffs()
 	if err != nil {
 		return fmt.Errorf("sign-offs: %w", err)
 	}
@@ -206,7 +219,7 @@ func (s *Service) checkSignoff(ctx context.Context, p *segment.Policy, devs []se
 // checked that by holds the clinical-safety-officer permission.
 func (s *Service) SignOff(ctx context.Context, p *segment.Policy, by, hazard, reasoning string) (
 	*segment.Signoff, error) {
-	devs, flows, err := s.segmentInput(ctx)
+	devs, flows, err := s.StoredInput(ctx)
 	if err != nil {
 		return nil, err
 	}

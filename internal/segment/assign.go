@@ -335,7 +335,7 @@ func anyOf[T comparable](want, have []T) (T, bool) {
 
 func firstPublic(ips []netip.Addr) (netip.Addr, bool) {
 	for _, a := range ips {
-		if public(a) {
+		if Public(a) {
 			return a, true
 		}
 	}
@@ -348,9 +348,9 @@ var sharedSpace = netip.MustParsePrefix("100.64.0.0/10")
 // mapped into IPv6 as IPv4, without an IPv6 zone.
 func plain(a netip.Addr) netip.Addr { return a.Unmap().WithZone("") }
 
-// public reports whether a is a public address: global unicast, and
+// Public reports whether a is a public address: global unicast, and
 // neither private nor shared address space (RFC 6598).
-func public(a netip.Addr) bool {
+func Public(a netip.Addr) bool {
 	a = plain(a)
 	return a.IsGlobalUnicast() && !a.IsPrivate() && !sharedSpace.Contains(a)
 }
@@ -445,7 +445,7 @@ func (e *Evaluator) matchAddr(r *Rule, a netip.Addr, vlan uint16) ([]string, boo
 		why = append(why, "vlan "+strconv.Itoa(int(vlan)))
 	}
 	if r.Internet {
-		if !public(a) || len(e.owners[a]) > 0 {
+		if !Public(a) || len(e.owners[a]) > 0 {
 			return nil, false
 		}
 		why = append(why, "internet address")

@@ -164,7 +164,7 @@ func addZones(p *Policy, e *Evaluator, flows []Flow) bool {
 			case x.end.dev >= 0:
 				other = true
 				devices[e.devs[x.end.dev].ID] = true
-			case public(x.a) && len(e.owners[plain(x.a)]) == 0: // as the Internet rule has it
+			case Public(x.a) && len(e.owners[plain(x.a)]) == 0: // as the Internet rule has it
 				internet = true
 			default:
 				other = true

@@ -138,7 +138,7 @@ func (w *workflow) ends(f *Flow, src, dst *Device) bool {
 	if w.srcMedical && (src == nil || !medical(src.Criticality)) {
 		return false
 	}
-	if w.dstPublic && !public(f.Dst) {
+	if w.dstPublic && !Public(f.Dst) {
 		return false
 	}
 	return categoryIn(w.src, src) && categoryIn(w.dst, dst)

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"net/netip"
+
+	"github.com/wardhq/ward/internal/segment"
 )
 
 // Reach is how far a device's traffic went, from the flows Ward saw: to
@@ -36,14 +38,14 @@ func (db *DB) DeviceReach(ctx context.Context) (map[string]Reach, error) {
 		if serr != nil || derr != nil {
 			continue
 		}
-		if srcDev.Valid && public(d) {
+		if srcDev.Valid && segment.Public(d) {
 			r := out[srcDev.String]
 			r.Internet = true
 			out[srcDev.String] = r
 		}
 		if dstDev.Valid {
 			r := out[dstDev.String]
-			r.Internet = r.Internet || public(s)
+			r.Internet = r.Internet || segment.Public(s)
 			r.OtherSubnets = r.OtherSubnets || !sameSubnet(s, d)
 			out[dstDev.String] = r
 		}
@@ -52,16 +54,6 @@ func (db *DB) DeviceReach(ctx context.Context) (map[string]Reach, error) {
 		return nil, fmt.Errorf("store: device reach: %w", err)
 	}
 	return out, nil
-}
-
-// public reports whether a is an internet address: global unicast and
-// not private (RFC 1918, unique local), nor shared address space.
-func public(a netip.Addr) bool {
-	if !a.IsGlobalUnicast() || a.IsPrivate() {
-		return false
-	}
-	cgnat := netip.MustParsePrefix("100.64.0.0/10")
-	return !cgnat.Contains(a.Unmap())
 }
 
 // sameSubnet reports whether two addresses share a /24 (IPv4) or /64

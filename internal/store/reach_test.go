@@ -3,6 +3,8 @@ package store
 import (
 	"net/netip"
 	"testing"
+
+	"github.com/wardhq/ward/internal/segment"
 )
 
 func TestReachAddresses(t *testing.T) {
@@ -11,7 +13,7 @@ func TestReachAddresses(t *testing.T) {
 		want bool
 	}{{"8.8.8.8", true}, {"10.1.2.3", false}, {"192.168.0.1", false}, {"100.64.1.1", false},
 		{"169.254.1.1", false}, {"2001:4860::8888", true}, {"fd00::1", false}, {"::ffff:1.1.1.1", true}} {
-		if got := public(netip.MustParseAddr(c.a)); got != c.want {
+		if got := segment.Public(netip.MustParseAddr(c.a)); got != c.want {
 			t.Errorf("public(%s): got %v, want %v", c.a, got, c.want)
 		}
 	}
